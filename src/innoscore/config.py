@@ -1,0 +1,44 @@
+"""Finding and reading the configuration people edit (``features/``, ``models/``, ``pipelines/``).
+
+In a checkout the files are read from the repository's top level; a built wheel carries a
+copy under ``innoscore/_config``.  ``INNOSCORE_CONFIG_DIR`` points elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["config_dir", "load_yaml", "ConfigError"]
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing or does not say what it must."""
+
+
+def config_dir() -> Path:
+    """The folder holding ``features/``, ``models/`` and ``pipelines/``."""
+    env = os.environ.get("INNOSCORE_CONFIG_DIR")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    checkout = here.parents[1]  # src/innoscore -> repository root
+    if (checkout / "pipelines").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout
+    return here / "_config"
+
+
+def load_yaml(relative: str | Path) -> Any:
+    """Read one YAML file, given relative to :func:`config_dir` or as an absolute path."""
+    path = Path(relative)
+    if not path.is_absolute():
+        path = config_dir() / path
+    if not path.is_file():
+        raise ConfigError(f"configuration file {path} not found")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc

@@ -1,0 +1,379 @@
+"""Loading a data folder and checking it against the data contract.
+
+``validate(data_dir)`` reads every table, converts each column to its contract type
+and runs the pandera schemas; it collects **every** problem rather than stopping at the
+first.  ``load(data_dir)`` does the same and returns the typed tables, or raises
+:class:`DataError` carrying the full report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.parquet as pq
+import yaml
+
+from innoscore.data.contract import TABLE_NAMES, TABLES, Table
+from innoscore.data.schemas import DTYPES, empty_frame, schema_for
+from innoscore.data.validation_report import MAX_EXAMPLES, DataError, Problem, ValidationReport
+
+__all__ = ["Dataset", "validate", "load", "read", "read_extraction_date", "DATASET_FILE"]
+
+DATASET_FILE = "dataset.yaml"
+SUFFIXES = (".parquet", ".csv")
+_TRUE = {"true", "t", "1", "yes", "y"}
+_FALSE = {"false", "f", "0", "no", "n"}
+_MASK = "***"  # shown instead of personal data
+
+
+@dataclass
+class Dataset:
+    """The nine input tables, typed as the contract says, and the extraction date."""
+
+    tables: dict[str, pd.DataFrame]
+    extracted_on: dt.date
+    source: Path | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_extraction_date(data_dir: Path, problems: list[Problem] | None = None) -> dt.date:
+    """The folder's extraction date from ``dataset.yaml`` (key ``extracted_on``), else today."""
+    path = Path(data_dir) / DATASET_FILE
+    problems = problems if problems is not None else []
+    if not path.exists():
+        return dt.date.today()
+    expected = f"a YAML mapping with extracted_on: YYYY-MM-DD"
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(Problem(DATASET_FILE, None, "unreadable", expected, detail=str(exc).splitlines()[0]))
+        return dt.date.today()
+    value = meta.get("extracted_on") if isinstance(meta, dict) else None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if not isinstance(value, dt.date):
+        problems.append(Problem(DATASET_FILE, "extracted_on", "missing or not a date", expected,
+                                detail=repr(value)))
+        return dt.date.today()
+    return value
+
+
+def _read_csv(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+    name = table.name
+
+    def bad(check: str, expected: str, detail: str | None = None) -> tuple[None, list[Problem]]:
+        return None, [Problem(name, None, check, expected, detail=detail)]
+
+    csv_expected = "a UTF-8 CSV file with a header row and one row per " + table.one_row_per
+    data = path.read_bytes()
+    if not data.strip():
+        return bad("empty file", csv_expected, f"{path.name} has {len(data)} bytes")
+    if b"\x00" in data[:65536]:
+        return bad("not a text file", csv_expected, f"{path.name} holds binary data (NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return bad("not UTF-8", csv_expected,
+                   f"byte {exc.start} (line {line}) is not UTF-8; was the file saved as GBK/GB18030?")
+    header_line = text.splitlines()[0] if text.splitlines() else ""
+    try:
+        import io
+
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+                            skipinitialspace=False)
+    except pd.errors.EmptyDataError:
+        return bad("empty file", csv_expected, "no header row")
+    except (pd.errors.ParserError, ValueError) as exc:
+        return bad("malformed CSV", csv_expected, str(exc).strip().splitlines()[-1])
+    header = [h.strip() for h in header_line.split(",")]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        return bad("duplicate column names", "each column once", ", ".join(dupes))
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame.columns) == 1 and len(table.columns) > 1:
+        for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if sep in header_line:
+                return bad("wrong delimiter", "columns separated by commas",
+                           f"the header row is separated by {label}: {header_line[:120]!r}")
+    if frame.empty:
+        return bad("no rows", csv_expected + " (leave the file out if the table is empty)",
+                   f"{path.name} has a header but no data rows")
+    return frame, []
+
+
+def _read_parquet(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+    expected = "a Parquet file with one row per " + table.one_row_per
+    try:
+        arrow = pq.read_table(path)
+        # dates arrive as date32; as timestamps they convert to datetime64 without Python objects
+        arrow = arrow.cast(pa_arrow.schema([
+            pa_arrow.field(f.name, pa_arrow.timestamp("s")) if pa_arrow.types.is_date(f.type) else f
+            for f in arrow.schema]))
+        frame = arrow.to_pandas()
+    except Exception as exc:  # pyarrow raises several kinds for a file that is not Parquet
+        return None, [Problem(table.name, None, "not a Parquet file", expected,
+                              detail=str(exc).strip().splitlines()[0][:300])]
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        return None, [Problem(table.name, None, "no rows", expected + " (leave the file out if the table is empty)",
+                              detail=f"{path.name} has no rows")]
+    return frame.reset_index(drop=True), []
+
+
+def _locate(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for name in TABLE_NAMES:
+        paths = [data_dir / f"{name}{suffix}" for suffix in SUFFIXES if (data_dir / f"{name}{suffix}").is_file()]
+        if len(paths) > 1:
+            problems.append(Problem(name, None, "more than one file", "one file per table",
+                                    detail=", ".join(p.name for p in paths)))
+        elif paths:
+            found[name] = paths[0]
+        elif TABLES[name].required:
+            problems.append(Problem(name, None, "missing required table",
+                                    f"{name}.parquet or {name}.csv in {data_dir}"))
+    known = {f"{n}{s}" for n in TABLE_NAMES for s in SUFFIXES}
+    for path in sorted(data_dir.iterdir()):
+        if path.suffix in SUFFIXES and path.name not in known:
+            problems.append(Problem(path.stem, None, "unknown table", "one of " + ", ".join(TABLE_NAMES),
+                                    severity="warning", detail=f"{path.name} is ignored"))
+    return found, problems
+
+
+# ----------------------------------------------------------------------------- typing
+
+
+def _examples(values: pd.Series, mask: pd.Series, personal: bool) -> list[tuple[int, str]]:
+    idx = np.flatnonzero(mask.to_numpy())[:MAX_EXAMPLES]
+    return [(int(i) + 1, _MASK if personal else _show(values.iloc[i])) for i in idx]
+
+
+def _show(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return "(empty)"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:.0f}"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _coerce(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
+    """Columns converted to their contract types; values that do not convert become problems."""
+    problems: list[Problem] = []
+    out = {}
+    n = len(raw)
+    for col in table.columns:
+        if col.name not in raw.columns:
+            if col.required:
+                problems.append(Problem(table.name, col.name, "missing column",
+                                        f"a column {col.name} ({col.kind}): {col.description}"))
+            out[col.name] = pd.Series([pd.NA] * n if col.kind not in ("float", "date") else [np.nan] * n,
+                                      dtype=DTYPES[col.kind])
+            continue
+        s = raw[col.name]
+        present = s.notna()
+        if col.kind in ("str", "uscc"):
+            if isinstance(s.dtype, pd.StringDtype):
+                typed = s
+            else:
+                if s.dtype.kind in "iu":  # numbers stored where text was expected (Parquet)
+                    s = s.astype("Int64")
+                typed = s.astype("str").where(present, None).astype("str")
+            bad = pd.Series(False, index=s.index)
+            expected = "text"
+        elif col.kind in ("float", "int"):
+            if s.dtype.kind in "fiub":
+                typed = s.astype("float64")
+            else:
+                typed = pd.to_numeric(s.astype("str").str.strip(), errors="coerce").astype("float64")
+            bad = present & typed.isna()
+            expected = "a number"
+            if col.kind == "int":
+                fractional = typed.notna() & (typed != np.floor(typed.fillna(0)))
+                bad |= fractional
+                typed = typed.where(~fractional)
+                typed = typed.astype("Int64")
+                expected = "a whole number"
+            typed = typed.astype(DTYPES[col.kind])
+        elif col.kind == "date":
+            if pd.api.types.is_datetime64_any_dtype(s):
+                typed = s
+            else:
+                typed = pd.to_datetime(s.astype("str").str.strip(), format="ISO8601", errors="coerce")
+            if getattr(typed.dt, "tz", None) is not None:
+                typed = typed.dt.tz_localize(None)
+            typed = typed.astype(DTYPES["date"])
+            days = typed.to_numpy().astype("datetime64[D]")
+            if (days != typed.to_numpy()).any():  # a time of day: keep the date
+                typed = pd.Series(days.astype(DTYPES["date"]), index=typed.index)
+            bad = present & typed.isna()
+            expected = "a date YYYY-MM-DD"
+        elif col.kind == "bool":
+            if s.dtype.kind == "b" or str(s.dtype) == "boolean":
+                typed = s.astype("boolean")
+                bad = pd.Series(False, index=s.index)
+            else:
+                low = s.astype("str").str.strip().str.lower()
+                typed = pd.Series(pd.NA, index=s.index, dtype="boolean")
+                typed[low.isin(_TRUE).to_numpy()] = True
+                typed[low.isin(_FALSE).to_numpy()] = False
+                bad = present & typed.isna()
+            expected = "true or false"
+        else:  # pragma: no cover - the contract rejects unknown kinds
+            raise AssertionError(col.kind)
+        bad = bad.fillna(False).astype(bool)
+        if bad.any():
+            problems.append(Problem(table.name, col.name, "wrong type", expected, count=int(bad.sum()),
+                                    examples=_examples(s, bad, col.personal)))
+        out[col.name] = typed.reset_index(drop=True)
+    for extra in [c for c in raw.columns if c not in table.column_names]:
+        problems.append(Problem(table.name, extra, "unknown column", "only the contract's columns",
+                                severity="warning", detail="ignored"))
+    return pd.DataFrame(out), problems
+
+
+# ----------------------------------------------------------------------------- checking
+
+_BUILTIN_EXPECTED = {
+    "not_nullable": "a value (this column may not be empty)",
+    "field_uniqueness": "unique values",
+}
+
+
+def _schema_problems(frame: pd.DataFrame, table: Table, extracted_on: dt.date,
+                     enterprise_ids: pd.Index | None) -> list[Problem]:
+    schema = schema_for(table.name, extracted_on, enterprise_ids)
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    rules = {r.expected: r for r in table.rules}
+    problems: list[Problem] = []
+    personal = {c.name for c in table.columns if c.personal}
+    for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=False):
+        if check in rules and column != rules[check].column:
+            continue  # a row rule is reported once, against its own column
+        rows = pd.to_numeric(group["index"], errors="coerce").dropna().astype(np.int64).unique()
+        rows.sort()
+        if check == "multiple_fields_uniqueness":
+            if column != table.key[0]:
+                continue
+            expected = "unique (" + ", ".join(table.key) + ")"
+            examples = [(int(r) + 1, ", ".join(_show(frame.at[r, k]) for k in table.key)) for r in rows[:MAX_EXAMPLES]]
+            column = ", ".join(table.key)
+            check = "duplicate key"
+        elif check in rules:
+            rule = rules[check]
+            expected = check
+            check = "rule broken"
+            examples = [(int(r) + 1, f"{rule.column}={_show(frame.at[r, rule.column])}, "
+                                     f"{rule.other}={_show(frame.at[r, rule.other])}") for r in rows[:MAX_EXAMPLES]]
+        else:
+            expected = _BUILTIN_EXPECTED.get(check, check)
+            label = {"not_nullable": "empty value", "field_uniqueness": "duplicate value"}.get(check, "value not allowed")
+            if len(rows) == 0:  # a schema-level failure without rows (should not happen after typing)
+                problems.append(Problem(table.name, None if pd.isna(column) else column, label, expected,
+                                        detail=", ".join(map(str, group["failure_case"].head(MAX_EXAMPLES)))))
+                continue
+            masked = column in personal
+            examples = [(int(r) + 1, _MASK if masked else _show(frame.at[r, column])) for r in rows[:MAX_EXAMPLES]]
+            check = label
+        problems.append(Problem(table.name, None if pd.isna(column) else str(column), check, expected,
+                                count=len(rows), examples=examples))
+    return problems
+
+
+def _project_owner_problems(projects: pd.DataFrame) -> list[Problem]:
+    owners = projects.groupby("project_id", sort=False)["enterprise_id"].transform("nunique")
+    bad = (owners > 1).fillna(False).astype(bool)
+    if not bad.any():
+        return []
+    return [Problem("projects", "project_id", "rule broken", "each project_id belongs to one enterprise",
+                    count=int(bad.sum()), examples=[
+                        (r, f"project_id={_show(projects.at[r - 1, 'project_id'])}, "
+                            f"enterprise_id={_show(projects.at[r - 1, 'enterprise_id'])}")
+                        for r, _ in _examples(projects["project_id"], bad, False)])]
+
+
+def read(data_dir: str | Path, extracted_on: dt.date | None = None) -> tuple[ValidationReport, Dataset]:
+    """Read and check a data folder: the report of all problems, and the tables as far as they could be typed."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    if not data_dir.is_dir():
+        report = ValidationReport(str(data_dir), extracted_on or dt.date.today())
+        report.problems.append(Problem("(folder)", None, "not a folder", "a folder with one file per table",
+                                       detail=f"{data_dir} does not exist or is not a folder"))
+        return report, Dataset({}, report.extracted_on, data_dir)
+    if extracted_on is None:
+        extracted_on = read_extraction_date(data_dir, problems)
+    report = ValidationReport(str(data_dir), extracted_on)
+    found, located = _locate(data_dir)
+    problems.extend(located)
+
+    typed: dict[str, pd.DataFrame] = {}
+    for name in TABLE_NAMES:
+        table = TABLES[name]
+        path = found.get(name)
+        if path is None:
+            typed[name] = empty_frame(name)
+            report.tables[name] = {"file": None, "rows": 0}
+            continue
+        reader = _read_parquet if path.suffix == ".parquet" else _read_csv
+        raw, read_problems = reader(path, table)
+        problems.extend(read_problems)
+        report.tables[name] = {"file": path.name, "rows": None if raw is None else len(raw)}
+        if raw is None:
+            typed[name] = empty_frame(name)
+            continue
+        typed[name], coerce_problems = _coerce(raw, table)
+        problems.extend(coerce_problems)
+
+    enterprises_ok = report.tables["enterprises"]["rows"]
+    ids = pd.Index(typed["enterprises"]["enterprise_id"].dropna()).unique() if enterprises_ok else None
+    for name in TABLE_NAMES:
+        if report.tables[name]["rows"]:
+            problems.extend(_schema_problems(typed[name], TABLES[name], extracted_on, ids))
+    if report.tables["projects"]["rows"]:
+        problems.extend(_project_owner_problems(typed["projects"]))
+
+    order = {n: i for i, n in enumerate(TABLE_NAMES)}
+    problems.sort(key=lambda p: (order.get(p.table, len(order)), p.column is not None))
+    report.problems = problems
+    dataset = Dataset(typed, extracted_on, data_dir,
+                      {n: info["file"] for n, info in report.tables.items() if info.get("file")})
+    return report, dataset
+
+
+def validate(data_dir: str | Path, extracted_on: dt.date | None = None) -> ValidationReport:
+    """Check a data folder against the contract and return the report of all problems."""
+    return read(data_dir, extracted_on)[0]
+
+
+def load(data_dir: str | Path, extracted_on: dt.date | None = None) -> Dataset:
+    """Load and validate a data folder; raise :class:`DataError` with the full report if it is not valid."""
+    report, dataset = read(data_dir, extracted_on)
+    if not report.ok:
+        raise DataError(report)
+    return dataset
