@@ -94,6 +94,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_contract(args: argparse.Namespace) -> int:
+    from innoscore.data.contract_doc import markdown
+
+    print(markdown())
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from innoscore.data.summary import format_summary
     from innoscore.data.synth import synthesize, truth_dir_for
@@ -164,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="print counts per table, city, certification and loan default rates")
     p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("contract", help="print the data contract (the input tables and their rules) as Markdown")
+    p.set_defaults(func=cmd_contract)
 
     p = sub.add_parser("demo", help="run the whole flow on a freshly generated synthetic province",
                        description="Generate the synthetic province into OUT/province, validate it and print "

@@ -196,8 +196,15 @@ def test_bad_file_is_reported_without_traceback(province_dir, capsys, case):
 
 def test_missing_required_column(province_dir):
     report = validate(province_dir(lambda t: t.__setitem__("financials", t["financials"].drop(columns=["revenue"]))))
-    problem = _find(report, "financials", "revenue")[0]
-    assert problem.check == "missing column" and "revenue" in problem.expected
+    problems = _find(report, "financials", "revenue")
+    assert [p.check for p in problems] == ["missing column"]  # not also "empty value" in every row
+    assert "revenue" in problems[0].expected
+
+
+def test_a_value_that_does_not_convert_is_reported_once(province_dir):
+    report = validate(province_dir(lambda t: set_cell(t["ip_rights"], 3, "filed_on", "yesterday")))
+    problems = _find(report, "ip_rights", "filed_on")
+    assert [(p.check, p.count) for p in problems] == [("wrong type", 1)]
 
 
 def test_missing_optional_table_and_column_are_empty(province_dir):

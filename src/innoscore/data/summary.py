@@ -49,8 +49,9 @@ def format_summary(data: Dataset) -> str:
         "certifications": f"certifications (valid now = on {data.extracted_on.isoformat()})",
         "loan_defaults": "loans and defaults by year of origination",
     }
-    for key, frame in parts.items():
-        lines.append("")
-        lines.append(titles[key])
-        lines.append(frame.to_string(index=key != "tables"))
+    with pd.option_context("display.unicode.east_asian_width", True):  # aligns Chinese city names
+        for key, frame in parts.items():
+            lines.append("")
+            lines.append(titles[key])
+            lines.append(frame.to_string(index=key != "tables"))
     return "\n".join(lines)

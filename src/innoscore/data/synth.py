@@ -844,7 +844,7 @@ def truth_dir_for(out: Path) -> Path:
     return out.parent / f"{out.name}_truth"
 
 
-_TRUTH_README = """Ground truth of the synthetic province in ../{name}; not an input table.
+_TRUTH_README = """Ground truth of a synthetic province (the input folder beside this one); not an input table.
 loan_months: the true probability that the loan's enterprise defaults in the next month (pd_1m)
 and in the next 12 months (pd_12m), at every month-end at which the loan is outstanding.
 enterprises: latent traits (the frailty is never visible in the input tables) and failure date.
@@ -859,8 +859,7 @@ def _write_all(items: Iterator[tuple[str, str, pd.DataFrame]], spec: SynthSpec, 
     truth_dir = Path(truth_dir) if truth_dir is not None else truth_dir_for(out)
     if truth_dir.resolve() == out.resolve() or out.resolve() in truth_dir.resolve().parents:
         raise ValueError(f"the ground truth must not be inside the input folder: {truth_dir}")
-    meta = {
-        "name": out.name,
+    meta = {  # nothing here depends on where or when it is written: same seed, same bytes
         "extracted_on": spec.extracted_on.isoformat(),
         "generator": "innoscore synth",
         "seed": spec.seed,
@@ -878,7 +877,7 @@ def _write_all(items: Iterator[tuple[str, str, pd.DataFrame]], spec: SynthSpec, 
             del frame
         (tmp_in / "dataset.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
                                              encoding="utf-8")
-        (tmp_truth / "README.md").write_text(_TRUTH_README.format(name=out.name), encoding="utf-8")
+        (tmp_truth / "README.md").write_text(_TRUTH_README, encoding="utf-8")
     return out, truth_dir
 
 

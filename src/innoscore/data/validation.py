@@ -178,9 +178,14 @@ def _show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _coerce(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
-    """Columns converted to their contract types; values that do not convert become problems."""
+def _coerce(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem], dict[str, np.ndarray]]:
+    """Columns converted to their contract types; values that do not convert become problems.
+
+    Also returns, per column, the rows already reported (a missing column: all rows), so that
+    the schema checks do not report them a second time as empty.
+    """
     problems: list[Problem] = []
+    reported: dict[str, np.ndarray] = {}
     out = {}
     n = len(raw)
     for col in table.columns:
@@ -188,6 +193,7 @@ def _coerce(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem
             if col.required:
                 problems.append(Problem(table.name, col.name, "missing column",
                                         f"a column {col.name} ({col.kind}): {col.description}"))
+                reported[col.name] = np.arange(n)
             out[col.name] = pd.Series([pd.NA] * n if col.kind not in ("float", "date") else [np.nan] * n,
                                       dtype=DTYPES[col.kind])
             continue
@@ -246,11 +252,12 @@ def _coerce(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem
         if bad.any():
             problems.append(Problem(table.name, col.name, "wrong type", expected, count=int(bad.sum()),
                                     examples=_examples(s, bad, col.personal)))
+            reported[col.name] = np.flatnonzero(bad.to_numpy())
         out[col.name] = typed.reset_index(drop=True)
     for extra in [c for c in raw.columns if c not in table.column_names]:
         problems.append(Problem(table.name, extra, "unknown column", "only the contract's columns",
                                 severity="warning", detail="ignored"))
-    return pd.DataFrame(out), problems
+    return pd.DataFrame(out), problems, reported
 
 
 # ----------------------------------------------------------------------------- checking
@@ -262,7 +269,7 @@ _BUILTIN_EXPECTED = {
 
 
 def _schema_problems(frame: pd.DataFrame, table: Table, extracted_on: dt.date,
-                     enterprise_ids: pd.Index | None) -> list[Problem]:
+                     enterprise_ids: pd.Index | None, reported: dict[str, np.ndarray]) -> list[Problem]:
     schema = schema_for(table.name, extracted_on, enterprise_ids)
     try:
         schema.validate(frame, lazy=True)
@@ -277,6 +284,10 @@ def _schema_problems(frame: pd.DataFrame, table: Table, extracted_on: dt.date,
             continue  # a row rule is reported once, against its own column
         rows = pd.to_numeric(group["index"], errors="coerce").dropna().astype(np.int64).unique()
         rows.sort()
+        if check == "not_nullable" and column in reported:  # already reported as missing or unreadable
+            rows = np.setdiff1d(rows, reported[column])
+            if len(rows) == 0:
+                continue
         if check == "multiple_fields_uniqueness":
             if column != table.key[0]:
                 continue
@@ -317,6 +328,17 @@ def _project_owner_problems(projects: pd.DataFrame) -> list[Problem]:
                         for r, _ in _examples(projects["project_id"], bad, False)])]
 
 
+def _problem_order(p: Problem) -> tuple[int, int]:
+    """Tables in contract order, file problems first, then columns in contract order."""
+    if p.table not in TABLES:
+        return (len(TABLES), 0)
+    if p.column is None:
+        return (TABLE_NAMES.index(p.table), -1)
+    names = TABLES[p.table].column_names
+    first = p.column.split(",")[0].strip()
+    return (TABLE_NAMES.index(p.table), names.index(first) if first in names else len(names))
+
+
 def read(data_dir: str | Path, extracted_on: dt.date | None = None) -> tuple[ValidationReport, Dataset]:
     """Read and check a data folder: the report of all problems, and the tables as far as they could be typed."""
     data_dir = Path(data_dir)
@@ -333,6 +355,7 @@ def read(data_dir: str | Path, extracted_on: dt.date | None = None) -> tuple[Val
     problems.extend(located)
 
     typed: dict[str, pd.DataFrame] = {}
+    reported: dict[str, dict[str, np.ndarray]] = {}
     for name in TABLE_NAMES:
         table = TABLES[name]
         path = found.get(name)
@@ -347,19 +370,18 @@ def read(data_dir: str | Path, extracted_on: dt.date | None = None) -> tuple[Val
         if raw is None:
             typed[name] = empty_frame(name)
             continue
-        typed[name], coerce_problems = _coerce(raw, table)
+        typed[name], coerce_problems, reported[name] = _coerce(raw, table)
         problems.extend(coerce_problems)
 
     enterprises_ok = report.tables["enterprises"]["rows"]
     ids = pd.Index(typed["enterprises"]["enterprise_id"].dropna()).unique() if enterprises_ok else None
     for name in TABLE_NAMES:
         if report.tables[name]["rows"]:
-            problems.extend(_schema_problems(typed[name], TABLES[name], extracted_on, ids))
+            problems.extend(_schema_problems(typed[name], TABLES[name], extracted_on, ids, reported[name]))
     if report.tables["projects"]["rows"]:
         problems.extend(_project_owner_problems(typed["projects"]))
 
-    order = {n: i for i, n in enumerate(TABLE_NAMES)}
-    problems.sort(key=lambda p: (order.get(p.table, len(order)), p.column is not None))
+    problems.sort(key=_problem_order)
     report.problems = problems
     dataset = Dataset(typed, extracted_on, data_dir,
                       {n: info["file"] for n, info in report.tables.items() if info.get("file")})

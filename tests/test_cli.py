@@ -1,0 +1,64 @@
+"""The innoscore command: demo, summary, help and exit codes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+
+from innoscore.cli import main
+from innoscore.data.summary import summarize
+from innoscore.data.validation import load
+
+
+def test_demo_generates_validates_and_summarises(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--enterprises", "600", "--start", "2023-01", "--end", "2024-12"]) == 0
+    text = capsys.readouterr().out
+    data = load(out / "province")
+    assert data.extracted_on.isoformat() == "2024-12-31"
+    assert "valid (extraction date 2024-12-31" in text
+    # the printed counts are the data's counts
+    for name, frame in data.tables.items():
+        assert re.search(rf"{name}\s+{len(frame)}\b", text), name
+    for city, n in data["enterprises"]["city"].value_counts().items():
+        assert re.search(rf"{city}\s+{n}\b", text), city
+    loans = data["loans"]
+    rate = round(loans["defaulted_on"].notna().mean(), 4)
+    assert re.search(rf"all\s+{len(loans)}\s+{loans['defaulted_on'].notna().sum()}\s+{rate}", text)
+    assert str(out / "province") in text and str(out / "province_truth") in text
+
+
+def test_summary_counts_certificates_valid_on_the_extraction_date(tmp_path, small_province):
+    from tests.conftest import write_folder
+
+    tables = {k: v.copy() for k, v in small_province[0].items()}
+    folder = write_folder(tmp_path / "p", tables)
+    data = load(folder)
+    cert = summarize(data)["certifications"]
+    asof = pd.Timestamp(data.extracted_on)
+    c = data["certifications"]
+    ht = c[(c["kind"] == "high_tech_enterprise") & (c["issued_on"] <= asof)
+           & (c["expires_on"].isna() | (c["expires_on"] > asof))]
+    assert cert.loc["high_tech_enterprise", "enterprises_valid_now"] == ht["enterprise_id"].nunique()
+    assert cert["certificates"].sum() == len(c)
+
+
+def test_summary_of_invalid_data_exits_2(tmp_path, capsys):
+    (tmp_path / "enterprises.csv").write_text("enterprise_id,name\n1,2\n", encoding="utf-8")
+    assert main(["summary", str(tmp_path)]) == 2
+    assert "missing column" in capsys.readouterr().err
+
+
+def test_help_lists_the_commands():
+    out = subprocess.run([sys.executable, "-m", "innoscore.cli", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for command in ("validate", "synth", "summary", "demo"):
+        assert command in out.stdout
+
+
+def test_unknown_option_exits_2():
+    out = subprocess.run([sys.executable, "-m", "innoscore.cli", "validate"], capture_output=True, text=True)
+    assert out.returncode == 2 and "DATA_DIR" in out.stderr
