@@ -296,3 +296,19 @@ def test_validate_exit_zero_when_clean(province_dir, capsys):
 def test_validate_missing_folder(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nope")]) == 2
     assert "not a folder" in capsys.readouterr().out
+
+
+def test_not_utf8_names_the_line(province_dir):
+    folder = province_dir()
+    lines = (folder / "awards.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].rstrip("\n") + "一等奖\n"
+    (folder / "awards.csv").write_bytes("".join(lines[:3]).encode() + lines[3].encode("gbk") + "".join(lines[4:]).encode())
+    problem = [p for p in validate(folder).errors if p.table == "awards"][0]
+    assert problem.check == "not UTF-8" and "(line 4)" in problem.detail
+
+
+def test_a_file_in_another_format_is_named(province_dir):
+    folder = province_dir()
+    (folder / "enterprises.csv").rename(folder / "enterprises.xlsx")
+    problem = [p for p in validate(folder).errors if p.table == "enterprises"][0]
+    assert problem.check == "missing required table" and "enterprises.xlsx" in problem.detail

@@ -8,6 +8,8 @@ first.  ``load(data_dir)`` does the same and returns the typed tables, or raises
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ SUFFIXES = (".parquet", ".csv")
 _TRUE = {"true", "t", "1", "yes", "y"}
 _FALSE = {"false", "f", "0", "no", "n"}
 _MASK = "***"  # shown instead of personal data
+_HEAD_BYTES = 65536
 
 
 @dataclass
@@ -75,6 +78,24 @@ def read_extraction_date(data_dir: Path, problems: list[Problem] | None = None) 
     return value
 
 
+def _first_non_utf8(path: Path) -> str:
+    """Where the first byte that is not UTF-8 lies, as 'byte B (line L) is not UTF-8'."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, line = 0, 1
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            pending = len(decoder.getstate()[0])  # bytes of a character split across chunks
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                at = max(exc.start - pending, 0)
+                where = line + chunk[:at].count(b"\n")
+                return f"byte {offset + at} (line {where}) is not UTF-8"
+            offset += len(chunk)
+            line += chunk.count(b"\n")
+    return "the file is not UTF-8"
+
+
 def _read_csv(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
     name = table.name
 
@@ -82,28 +103,24 @@ def _read_csv(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Probl
         return None, [Problem(name, None, check, expected, detail=detail)]
 
     csv_expected = "a UTF-8 CSV file with a header row and one row per " + table.one_row_per
-    data = path.read_bytes()
-    if not data.strip():
-        return bad("empty file", csv_expected, f"{path.name} has {len(data)} bytes")
-    if b"\x00" in data[:65536]:
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    if not head.strip() and size <= _HEAD_BYTES:
+        return bad("empty file", csv_expected, f"{path.name} has {size} bytes")
+    if b"\x00" in head:
         return bad("not a text file", csv_expected, f"{path.name} holds binary data (NUL bytes)")
+    lines = head.decode("utf-8-sig", errors="replace").splitlines()
+    header_line = lines[0] if lines else ""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return bad("not UTF-8", csv_expected,
-                   f"byte {exc.start} (line {line}) is not UTF-8; was the file saved as GBK/GB18030?")
-    header_line = text.splitlines()[0] if text.splitlines() else ""
-    try:
-        import io
-
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                            skipinitialspace=False)
+        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False, na_values=[""])
+    except UnicodeDecodeError:
+        return bad("not UTF-8", csv_expected, _first_non_utf8(path) + "; was the file saved as GBK/GB18030?")
     except pd.errors.EmptyDataError:
         return bad("empty file", csv_expected, "no header row")
     except (pd.errors.ParserError, ValueError) as exc:
         return bad("malformed CSV", csv_expected, str(exc).strip().splitlines()[-1])
-    header = [h.strip() for h in header_line.split(",")]
+    header = [h.strip() for h in next(csv.reader([header_line]), [])]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         return bad("duplicate column names", "each column once", ", ".join(dupes))
@@ -149,8 +166,11 @@ def _locate(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
         elif paths:
             found[name] = paths[0]
         elif TABLES[name].required:
+            near = sorted(p.name for p in data_dir.glob(f"{name}.*"))
             problems.append(Problem(name, None, "missing required table",
-                                    f"{name}.parquet or {name}.csv in {data_dir}"))
+                                    f"{name}.parquet or {name}.csv in {data_dir}",
+                                    detail=("found only " + ", ".join(near) + ": only .parquet and .csv are read")
+                                    if near else None))
     known = {f"{n}{s}" for n in TABLE_NAMES for s in SUFFIXES}
     for path in sorted(data_dir.iterdir()):
         if path.suffix in SUFFIXES and path.name not in known:
