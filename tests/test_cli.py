@@ -29,6 +29,11 @@ def test_demo_generates_validates_and_summarises(tmp_path, capsys):
     rate = round(loans["defaulted_on"].notna().mean(), 4)
     assert re.search(rf"all\s+{len(loans)}\s+{loans['defaulted_on'].notna().sum()}\s+{rate}", text)
     assert str(out / "province") in text and str(out / "province_truth") in text
+    # the indicator table of the last month-end is written and summarised
+    ind = pd.read_parquet(out / "indicators.parquet")
+    assert (ind["as_of"] == pd.Timestamp("2024-12-31")).all()
+    assert len(ind) == int((data["enterprises"]["founded_on"] <= pd.Timestamp("2024-12-31")).sum())
+    assert "indicators as of 2024-12-31" in text and "研发投入强度" in text
 
 
 def test_summary_counts_certificates_valid_on_the_extraction_date(tmp_path, small_province):

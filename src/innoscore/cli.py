@@ -94,6 +94,36 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _as_of(args: argparse.Namespace, extracted_on: dt.date) -> dt.date:
+    as_of = args.as_of or extracted_on
+    if as_of > extracted_on:
+        raise UsageError(f"--as-of {as_of} is after the data's extraction date {extracted_on}: "
+                         "what happened in between is not in the data")
+    return as_of
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from innoscore.data.validation import load
+    from innoscore.indicators import build, load_catalog
+    from innoscore.indicators.summary import format_summary
+    from innoscore.io import write_parquet_atomic
+
+    catalog = load_catalog(args.catalog)
+    data = load(args.data_dir)
+    as_of = _as_of(args, data.extracted_on)
+    t0 = time.perf_counter()
+    table = build(data, as_of, catalog)
+    seconds = time.perf_counter() - t0
+    out = table.reset_index()
+    out.insert(0, "as_of", pd.Timestamp(as_of))
+    write_parquet_atomic(out, args.out)
+    print(format_summary(table, catalog, as_of))
+    print(f"{len(table):,} enterprises x {len(catalog)} indicators built in {seconds:.1f} s; written to {args.out}")
+    return EXIT_OK
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from innoscore.data.contract_doc import markdown
 
@@ -102,9 +132,14 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from innoscore.data.summary import format_summary
     from innoscore.data.synth import synthesize, truth_dir_for
     from innoscore.data.validation import read
+    from innoscore.indicators import build, load_catalog
+    from innoscore.indicators.summary import format_summary as format_indicators
+    from innoscore.io import write_parquet_atomic
 
     spec = _spec(args)
     root = Path(args.out)
@@ -115,17 +150,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     synthesize(spec, data_dir, truth_dir)
     print(f"      done in {time.perf_counter() - t0:.1f} s")
-    print("[2/3] validating it against the data contract")
+    print("[2/4] validating it against the data contract")
     report, data = read(data_dir)
     print(report.to_text())
     if not report.ok:
         return EXIT_BAD_INPUT
-    print("[3/3] summary")
+    print("[3/4] summary")
     print(format_summary(data))
+    print()
+    print(f"[4/4] indicators as of the last month-end, {data.extracted_on}")
+    catalog = load_catalog()
+    table = build(data, data.extracted_on, catalog)
+    indicators_file = root / "indicators.parquet"
+    out = table.reset_index()
+    out.insert(0, "as_of", pd.Timestamp(data.extracted_on))
+    write_parquet_atomic(out, indicators_file)
+    print(format_indicators(table, catalog, data.extracted_on))
     print()
     print("results:")
     print(f"  input tables   {data_dir}")
     print(f"  ground truth   {truth_dir}")
+    print(f"  indicators     {indicators_file}")
     print(f"  try: innoscore validate {data_dir}")
     return EXIT_OK
 
@@ -171,6 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="print counts per table, city, certification and loan default rates")
     p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("indicators", help="build the point-in-time indicator table of a data folder",
+                       description="Build one row per enterprise existing at --as-of, one column per indicator of "
+                                   "the catalog, using only what was known at --as-of; write it to --out (Parquet).")
+    p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="as-of date (default: the extraction date)")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.parquet", help="where to write the table")
+    p.add_argument("--catalog", type=Path, metavar="FILE", help="indicator catalog (default features/indicators.yaml)")
+    p.set_defaults(func=cmd_indicators)
 
     p = sub.add_parser("contract", help="print the data contract (the input tables and their rules) as Markdown")
     p.set_defaults(func=cmd_contract)

@@ -1,0 +1,12 @@
+"""Point-in-time indicators: one module per input table, one function per indicator.
+
+>>> from innoscore.indicators import build, load_catalog   # doctest: +SKIP
+>>> build(data, "2026-10-31")                               # doctest: +SKIP
+"""
+
+from innoscore.indicators.build import build, build_panel, load_config
+from innoscore.indicators.catalog import Catalog, CatalogError, Indicator, load_catalog, parse_catalog
+from innoscore.indicators.registry import REGISTRY, IndicatorRangeError
+
+__all__ = ["build", "build_panel", "load_config", "load_catalog", "parse_catalog", "Catalog", "CatalogError",
+           "Indicator", "REGISTRY", "IndicatorRangeError"]

@@ -1,0 +1,91 @@
+"""Joining the tables' indicators into one table: one row per enterprise (and as-of date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from innoscore.config import load_yaml
+from innoscore.indicators import (awards, certifications, enterprises, equity_rounds, financials, ip_rights,
+                                  loans, penalties, projects)
+from innoscore.indicators.catalog import Catalog, load_catalog
+from innoscore.indicators.pit import Grid, days
+from innoscore.indicators.registry import check_range
+
+__all__ = ["build", "build_panel", "load_config"]
+
+MODULES = {m.TABLE: m for m in (enterprises, financials, ip_rights, certifications, projects, equity_rounds,
+                                awards, loans, penalties)}
+
+
+def load_config() -> dict:
+    """The configuration the indicators need: certificate validity and stage thresholds."""
+    return {"certifications": load_yaml("features/certifications.yaml"), "stages": load_yaml("features/stages.yaml")}
+
+
+def _tables(tables) -> Mapping[str, pd.DataFrame]:
+    return tables.tables if hasattr(tables, "tables") else tables
+
+
+def _grid(ent: pd.DataFrame, dates: Iterable) -> tuple[Grid, np.ndarray]:
+    stamps = sorted({pd.Timestamp(d).normalize() for d in dates})
+    if not stamps:
+        raise ValueError("no as-of dates given")
+    ids = pd.Index(ent["enterprise_id"])
+    founded = days(ent["founded_on"])
+    e_parts, d_parts = [], []
+    for ts in stamps:
+        day = int(np.datetime64(ts.date(), "D").astype(np.int64))
+        alive = np.flatnonzero(founded <= day)  # enterprises existing at the as-of date
+        e_parts.append(alive)
+        d_parts.append(np.full(len(alive), day, dtype=np.int64))
+    return Grid(ids, np.concatenate(e_parts), np.concatenate(d_parts)), np.array(stamps, dtype="datetime64[s]")
+
+
+def _compute(tables, grid: Grid, catalog: Catalog, config: dict) -> pd.DataFrame:
+    needed = {ind.fn.module for ind in catalog} | {"enterprises", "financials"}  # the stage needs both
+    base: dict[str, np.ndarray] = {}
+    for name in MODULES:
+        if name in needed:
+            base.update(MODULES[name].base(tables, grid, config))
+    ids = pd.Series(grid.ids.to_numpy()[grid.ent])
+    out: dict[str, pd.Series] = {}
+    for ind in catalog:
+        fn = ind.fn
+        values = fn.func(**{arg: pd.Series(base[arg]) for arg in fn.inputs})
+        values = pd.Series(values).reset_index(drop=True)
+        if values.dtype.kind not in "iu":
+            values = values.astype("float64")
+        check_range(fn, values, ids)
+        out[ind.id] = values
+    years = enterprises.years_in_business(pd.Series(base["days_since_founded"]))
+    stage = enterprises.stage(years, pd.Series(base["revenue"]), config["stages"])
+    frame = pd.DataFrame({"stage": stage, **out})
+    frame.insert(0, "enterprise_id", ids.astype("str"))
+    return frame
+
+
+def build_panel(tables, dates: Iterable, catalog: Catalog | None = None, config: dict | None = None) -> pd.DataFrame:
+    """Indicators of every enterprise existing at each date, for many dates at once.
+
+    Returns columns ``as_of``, ``enterprise_id``, ``stage`` and one per catalog indicator, sorted
+    by date and then in the enterprises table's order.  Only what was known at each date is used.
+    """
+    tables = _tables(tables)
+    catalog = catalog or load_catalog()
+    config = config or load_config()
+    grid, _ = _grid(tables["enterprises"], dates)
+    frame = _compute(tables, grid, catalog, config)
+    frame.insert(0, "as_of", pd.Series(grid.day.astype("datetime64[D]").astype("datetime64[s]")))
+    return frame
+
+
+def build(tables, as_of: dt.date | str | pd.Timestamp, catalog: Catalog | None = None,
+          config: dict | None = None) -> pd.DataFrame:
+    """Indicators as of one date: one row per enterprise existing then (index ``enterprise_id``),
+    the column ``stage`` and one column per catalog indicator."""
+    frame = build_panel(tables, [as_of], catalog, config)
+    return frame.drop(columns="as_of").set_index("enterprise_id")

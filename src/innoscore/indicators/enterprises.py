@@ -1,0 +1,37 @@
+"""Indicators from the enterprise register, and the enterprise's stage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from innoscore.indicators.pit import Grid, days
+from innoscore.indicators.registry import indicator
+
+TABLE = "enterprises"
+STAGES = ("startup", "growth", "mature")
+
+
+def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
+    founded = days(tables[TABLE]["founded_on"])[grid.ent]
+    return {"days_since_founded": (grid.day - founded).astype("float64")}
+
+
+@indicator(ge=0)
+def years_in_business(days_since_founded: pd.Series) -> pd.Series:
+    """Years since registration at the as-of date."""
+    return days_since_founded / 365.25
+
+
+def stage(years: pd.Series, revenue: pd.Series, rules: dict) -> pd.Series:
+    """start-up / growth / mature from age and revenue, by the thresholds in features/stages.yaml.
+
+    A start-up is younger than ``startup.max_years``; a mature enterprise is at least
+    ``mature.min_years`` old with revenue of at least ``mature.min_revenue`` yuan (missing
+    revenue does not qualify); everything else is growth.
+    """
+    startup = years < float(rules["startup"]["max_years"])
+    mature = (years >= float(rules["mature"]["min_years"])) & \
+        (revenue >= float(rules["mature"]["min_revenue"])).fillna(False).astype(bool)
+    out = np.where(startup, "startup", np.where(mature, "mature", "growth"))
+    return pd.Series(pd.Categorical(out, categories=list(STAGES)), index=years.index)

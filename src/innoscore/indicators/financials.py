@@ -1,0 +1,157 @@
+"""Indicators from annual accounts.
+
+A fiscal year counts from its ``published_on``.  Base columns: the latest published year's
+values under the contract's column names (``revenue``, ``rd_expense``, ...), the year before
+it with the suffix ``_prev`` and the one before that with ``_prev2`` ("the three latest
+published years").  An enterprise with no published accounts yet has them all missing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from innoscore.indicators.pit import Grid, days
+from innoscore.indicators.registry import indicator
+
+TABLE = "financials"
+_LATEST = ("revenue", "operating_costs", "net_profit", "total_assets", "total_liabilities", "rd_expense",
+           "employees", "rd_staff", "high_tech_revenue", "tech_contract_turnover", "tax_paid")
+_EARLIER = ("revenue", "rd_expense", "net_profit")
+
+
+def _latest_rows(fin: pd.DataFrame, grid: Grid, depth: int = 3) -> list[np.ndarray]:
+    """For each grid pair, the rows of its `depth` latest published fiscal years (-1 if none)."""
+    ent = grid.codes(fin["enterprise_id"])
+    keep = np.flatnonzero(ent >= 0)
+    year = fin["fiscal_year"].to_numpy(dtype="float64", na_value=np.nan)[keep]
+    order = keep[np.lexsort((year, ent[keep]))]  # by enterprise, then fiscal year
+    e_sorted = ent[order]
+    pub = days(fin["published_on"])[order]
+    out = [np.full(len(grid), -1, dtype=np.int64) for _ in range(depth)]
+    if len(order) == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, e_sorted[1:] != e_sorted[:-1]])
+    block_of_ent = np.full(len(grid.ids), -1, dtype=np.int64)
+    block_of_ent[e_sorted[starts]] = np.arange(len(starts))
+    g_block = block_of_ent[grid.ent]
+    positions = np.arange(len(order), dtype=np.int64)
+    for d in grid.dates:  # a handful of month-ends; each pass is vectorised over all rows
+        at = (grid.day == d) & (g_block >= 0)
+        if not at.any():
+            continue
+        avail = np.where(pub <= d, positions, -1)
+        for k in range(depth):
+            latest = np.maximum.reduceat(avail, starts)  # per enterprise: latest published year
+            pick = latest[g_block[at]]
+            out[k][at] = np.where(pick >= 0, order[np.maximum(pick, 0)], -1)
+            hit = latest[latest >= 0]
+            avail[hit] = -1
+    return out
+
+
+def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
+    fin = tables[TABLE]
+    rows = _latest_rows(fin, grid)
+    cols: dict[str, np.ndarray] = {}
+    for k, suffix in enumerate(("", "_prev", "_prev2")):
+        r = rows[k]
+        names = _LATEST if k == 0 else _EARLIER
+        for name in names:
+            values = fin[name].to_numpy(dtype="float64", na_value=np.nan)
+            cols[name + suffix] = np.where(r >= 0, values[np.maximum(r, 0)], np.nan) if len(values) else \
+                np.full(len(grid), np.nan)
+    return cols
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num / den, missing where den is missing or zero."""
+    return num / den.where(den > 0)
+
+
+@indicator(ge=0)
+def rd_expense(rd_expense: pd.Series) -> pd.Series:
+    """R&D expense in the latest published fiscal year, yuan."""
+    return rd_expense
+
+
+@indicator(ge=0)
+def rd_intensity(rd_expense: pd.Series, revenue: pd.Series) -> pd.Series:
+    """R&D expense over revenue in the latest published year, fraction (missing when revenue is 0)."""
+    return _ratio(rd_expense, revenue)
+
+
+@indicator(ge=0)
+def rd_intensity_3y(rd_expense: pd.Series, rd_expense_prev: pd.Series, rd_expense_prev2: pd.Series,
+                    revenue: pd.Series, revenue_prev: pd.Series, revenue_prev2: pd.Series) -> pd.Series:
+    """R&D expense over revenue summed over the three latest published years, fraction."""
+    rd = pd.concat([rd_expense, rd_expense_prev, rd_expense_prev2], axis=1).sum(axis=1, min_count=1)
+    rev = pd.concat([revenue, revenue_prev, revenue_prev2], axis=1).sum(axis=1, min_count=1)
+    return _ratio(rd, rev)
+
+
+@indicator(ge=0)
+def rd_staff(rd_staff: pd.Series) -> pd.Series:
+    """R&D / S&T staff at the end of the latest published year, persons."""
+    return rd_staff
+
+
+@indicator(ge=0, le=1)
+def rd_staff_share(rd_staff: pd.Series, employees: pd.Series) -> pd.Series:
+    """R&D staff over employees in the latest published year, fraction."""
+    return _ratio(rd_staff, employees)
+
+
+@indicator(ge=0)
+def tech_contract_turnover(tech_contract_turnover: pd.Series) -> pd.Series:
+    """Registered technology-contract turnover in the latest published year, yuan."""
+    return tech_contract_turnover
+
+
+@indicator(ge=0)
+def revenue(revenue: pd.Series) -> pd.Series:
+    """Operating revenue in the latest published year, yuan."""
+    return revenue
+
+
+@indicator(ge=-1)
+def revenue_growth(revenue: pd.Series, revenue_prev: pd.Series) -> pd.Series:
+    """Revenue growth over the year before, fraction (missing with one year only or zero revenue before)."""
+    return _ratio(revenue, revenue_prev) - 1
+
+
+@indicator(le=1)
+def net_margin(net_profit: pd.Series, revenue: pd.Series) -> pd.Series:
+    """Net profit over revenue in the latest published year, fraction."""
+    return _ratio(net_profit, revenue)
+
+
+@indicator(ge=0, le=1)
+def high_tech_revenue_share(high_tech_revenue: pd.Series, revenue: pd.Series) -> pd.Series:
+    """Revenue from high-tech products and services over revenue, fraction."""
+    return _ratio(high_tech_revenue, revenue)
+
+
+@indicator(ge=0)
+def tax_paid(tax_paid: pd.Series) -> pd.Series:
+    """Taxes paid in the latest published year, yuan."""
+    return tax_paid
+
+
+@indicator(ge=0)
+def leverage(total_liabilities: pd.Series, total_assets: pd.Series) -> pd.Series:
+    """Total liabilities over total assets, fraction (above 1 when insolvent)."""
+    return _ratio(total_liabilities, total_assets)
+
+
+@indicator()
+def profit_to_liabilities(net_profit: pd.Series, total_liabilities: pd.Series) -> pd.Series:
+    """Net profit over total liabilities, a liquidity proxy, fraction."""
+    return _ratio(net_profit, total_liabilities)
+
+
+@indicator()
+def margin_trend(net_profit: pd.Series, revenue: pd.Series, net_profit_prev: pd.Series,
+                 revenue_prev: pd.Series) -> pd.Series:
+    """Change of the net margin from the year before to the latest year, fraction points."""
+    return _ratio(net_profit, revenue) - _ratio(net_profit_prev, revenue_prev)

@@ -1,0 +1,62 @@
+"""Indicators from intellectual property.
+
+A right is valid from ``granted_on`` until ``lapsed_on`` (exclusive); an application counts
+from ``filed_on``.  No rights on record means 0, not missing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from innoscore.indicators.pit import NAT, Events, Grid, days
+from innoscore.indicators.registry import indicator
+
+TABLE = "ip_rights"
+_YEAR = 365
+
+
+def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
+    ip = tables[TABLE]
+    ent = grid.codes(ip["enterprise_id"])
+    kind = ip["kind"].to_numpy()
+    filed, granted = days(ip["filed_on"]), days(ip["granted_on"])
+    # a granted right stops counting at its lapse, but never before its grant
+    lapsed = np.where(days(ip["lapsed_on"]) == NAT, NAT, np.maximum(days(ip["lapsed_on"]), granted))
+    lapsed = np.where(granted == NAT, NAT, lapsed)
+    inv = kind == "invention"
+    pct = kind == "pct"
+    rights = ~pct  # PCT filings are applications, not rights
+    granted_rights = Events(grid, ent[rights], granted[rights])
+    return {
+        "inventions_granted": Events(grid, ent[inv], granted[inv]).count(),
+        "inventions_lapsed": Events(grid, ent[inv], lapsed[inv]).count(),
+        "rights_granted": granted_rights.count(),
+        "rights_granted_12m": granted_rights.count(back=_YEAR),
+        "rights_lapsed": Events(grid, ent[rights], lapsed[rights]).count(),
+        "pct_filed": Events(grid, ent[pct], filed[pct]).count(),
+    }
+
+
+@indicator(ge=0)
+def valid_invention_patents(inventions_granted: pd.Series, inventions_lapsed: pd.Series) -> pd.Series:
+    """Invention patents granted and not lapsed at the as-of date, count."""
+    return inventions_granted - inventions_lapsed
+
+
+@indicator(ge=0)
+def valid_ip_rights(rights_granted: pd.Series, rights_lapsed: pd.Series) -> pd.Series:
+    """IP rights of every kind (patents, software copyrights, ...) in force at the as-of date, count."""
+    return rights_granted - rights_lapsed
+
+
+@indicator(ge=0)
+def new_ip_12m(rights_granted_12m: pd.Series) -> pd.Series:
+    """IP rights granted in the 12 months up to the as-of date, count."""
+    return rights_granted_12m
+
+
+@indicator(ge=0)
+def pct_applications(pct_filed: pd.Series) -> pd.Series:
+    """PCT international applications filed up to the as-of date, count."""
+    return pct_filed
