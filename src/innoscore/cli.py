@@ -61,7 +61,7 @@ def _check_out(out: Path, overwrite: bool) -> None:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from innoscore.data.synth import SynthSpec, synthesize, truth_dir_for
+    from innoscore.data.synth import synthesize, truth_dir_for
 
     spec = _spec(args)
     out = Path(args.out)

@@ -215,3 +215,18 @@ def test_panel_rows_equal_single_date_builds(fixture_data):
     assert late["revenue"].iloc[0] == 20e6 and late["revenue_growth"].iloc[0] == pytest.approx(1.5)
     # D appears once founded
     assert D in set(panel.loc[panel["as_of"] == pd.Timestamp("2024-12-31"), "enterprise_id"])
+
+
+def test_only_the_enterprises_table(tmp_path):
+    folder = write_folder(tmp_path / "p", {"enterprises": fixture_tables()["enterprises"]}, extracted_on="2024-12-31")
+    table = build(load(folder), AS_OF)
+    assert list(table.index) == [A, B, C, E]
+    assert table["revenue"].isna().all() and table["best_trl"].isna().all()
+    assert (table[["valid_invention_patents", "outstanding_loans", "certifications_held", "equity_financing_3y"]] == 0).all().all()
+    assert (table["first_loan"] == 1).all()
+
+
+def test_no_enterprise_exists_yet(fixture_data):
+    table = build(fixture_data, "2000-01-01")
+    assert len(table) == 0
+    assert list(table.columns) == ["stage"] + load_catalog().ids

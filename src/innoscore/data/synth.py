@@ -640,7 +640,6 @@ class _Province:
     def loans(self) -> pd.DataFrame:
         rng, n, prov = self.rng["loan"], self.n, self.province
         banks = prov["banks"]
-        n_months = self._n_months()
         window_end = np.minimum(self.extract_day, self.fail_day)
         window_start = np.maximum(self.start_day, self.founded + 180)
         months = np.maximum(window_end - window_start, 0) / 30.44

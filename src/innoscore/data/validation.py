@@ -57,7 +57,7 @@ def read_extraction_date(data_dir: Path, problems: list[Problem] | None = None) 
     problems = problems if problems is not None else []
     if not path.exists():
         return dt.date.today()
-    expected = f"a YAML mapping with extracted_on: YYYY-MM-DD"
+    expected = "a YAML mapping with extracted_on: YYYY-MM-DD"
     try:
         meta = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
