@@ -124,6 +124,69 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _points_run(args: argparse.Namespace):
+    from innoscore.data.validation import load
+    from innoscore.indicators import load_catalog
+    from innoscore.points import load_points_config
+    from innoscore.points.run import run
+
+    config = load_points_config(args.config, load_catalog(args.catalog))
+    data = load(args.data_dir)
+    return run(data, _as_of(args, data.extracted_on), config)
+
+
+def cmd_points(args: argparse.Namespace) -> int:
+    from innoscore.io import write_parquets_atomic
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    result = _points_run(args)
+    write_parquets_atomic({out / "points.parquet": result.points.reset_index(),
+                           out / "certification_checks.parquet": result.checks})
+    _print_points(result, out)
+    return EXIT_OK
+
+
+def _print_points(result, out: Path | None) -> None:
+    import pandas as pd
+
+    from innoscore.points.run import top
+
+    pts = result.points
+    print(f"innovation points as of {result.as_of}: {len(pts):,} enterprises, reference values of "
+          f"{result.prepared.year}; mean {pts['total'].mean():.1f}, median {pts['total'].median():.1f}")
+    print("top 10 enterprises by points, with group subtotals:")
+    with pd.option_context("display.width", 200, "display.float_format", "{:.2f}".format):
+        print(top(pts, 10).to_string())
+    checks = result.checks
+    table = pd.crosstab(checks["check"], checks["result"])
+    table["holders"] = checks.groupby("check", observed=False)["holds"].sum()
+    table["flagged"] = checks.groupby("check", observed=False)["flag"].sum()
+    print("certification checks (flagged = holds a valid certificate the data contradicts):")
+    print(table.to_string())
+    if out is not None:
+        print(f"written: {out / 'points.parquet'}, {out / 'certification_checks.parquet'}")
+
+
+def cmd_points_explain(args: argparse.Namespace) -> int:
+    from innoscore.points.explain import explain, format_explanation
+
+    result = _points_run(args)
+    if args.enterprise not in result.points.index:
+        raise UsageError(f"--enterprise {args.enterprise} is not among the {len(result.points):,} enterprises "
+                         f"existing on {result.as_of}")
+    parts = explain(result.prepared, result.points, args.enterprise)
+    cfg = result.prepared.config
+    print(format_explanation(parts, cfg.bonus_cap, cfg.penalty_cap))
+    checks = result.checks[result.checks["enterprise_id"] == args.enterprise]
+    print("certification checks:")
+    for row in checks.itertuples():
+        held = " (holds it; FLAGGED: the data contradicts it)" if row.flag else (" (holds it)" if row.holds else "")
+        print(f"  {row.check}: {row.result}{held} - {row.reasons}")
+    return EXIT_OK
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from innoscore.data.contract_doc import markdown
 
@@ -139,7 +202,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from innoscore.data.validation import read
     from innoscore.indicators import build, load_catalog
     from innoscore.indicators.summary import format_summary as format_indicators
-    from innoscore.io import write_parquet_atomic
+    from innoscore.io import write_parquet_atomic, write_parquets_atomic
+    from innoscore.points import load_points_config
+    from innoscore.points.run import run as points_run
 
     spec = _spec(args)
     root = Path(args.out)
@@ -150,15 +215,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     synthesize(spec, data_dir, truth_dir)
     print(f"      done in {time.perf_counter() - t0:.1f} s")
-    print("[2/4] validating it against the data contract")
+    print("[2/5] validating it against the data contract")
     report, data = read(data_dir)
     print(report.to_text())
     if not report.ok:
         return EXIT_BAD_INPUT
-    print("[3/4] summary")
+    print("[3/5] summary")
     print(format_summary(data))
     print()
-    print(f"[4/4] indicators as of the last month-end, {data.extracted_on}")
+    print(f"[4/5] indicators as of the last month-end, {data.extracted_on}")
     catalog = load_catalog()
     table = build(data, data.extracted_on, catalog)
     indicators_file = root / "indicators.parquet"
@@ -167,10 +232,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     write_parquet_atomic(out, indicators_file)
     print(format_indicators(table, catalog, data.extracted_on))
     print()
+    print(f"[5/5] innovation points and certification checks as of {data.extracted_on}")
+    result = points_run(data, data.extracted_on, load_points_config(catalog=catalog))
+    points_dir = root / "points"
+    write_parquets_atomic({points_dir / "points.parquet": result.points.reset_index(),
+                           points_dir / "certification_checks.parquet": result.checks})
+    _print_points(result, None)
+    print()
     print("results:")
     print(f"  input tables   {data_dir}")
     print(f"  ground truth   {truth_dir}")
     print(f"  indicators     {indicators_file}")
+    print(f"  points         {points_dir / 'points.parquet'}, {points_dir / 'certification_checks.parquet'}")
     print(f"  try: innoscore validate {data_dir}")
     return EXIT_OK
 
@@ -226,6 +299,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", type=Path, metavar="FILE", help="indicator catalog (default features/indicators.yaml)")
     p.set_defaults(func=cmd_indicators)
 
+    def points_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
+        p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="as-of date (default: the extraction date)")
+        p.add_argument("--config", type=Path, metavar="FILE", help="points configuration (default features/points.yaml)")
+        p.add_argument("--catalog", type=Path, metavar="FILE", help="indicator catalog (default features/indicators.yaml)")
+
+    p = sub.add_parser("points", help="innovation points and certification checks (see also: points explain)",
+                       description="Score every enterprise's innovation points (企业创新积分) and check it against the "
+                                   "certification rules; write points.parquet and certification_checks.parquet to "
+                                   "--out. `innoscore points explain DATA_DIR --enterprise ID` explains one enterprise.")
+    points_options(p)
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the two tables")
+    p.set_defaults(func=cmd_points)
+
+    p = sub.add_parser("points-explain", help="(written `points explain`) explain one enterprise's points",
+                       description="Print each indicator's value, reference, weight and points, the bonuses and "
+                                   "penalties, the total and the certification checks of one enterprise.")
+    points_options(p)
+    p.add_argument("--enterprise", required=True, metavar="ID", help="the enterprise's unified social credit code")
+    p.set_defaults(func=cmd_points_explain)
+
     p = sub.add_parser("contract", help="print the data contract (the input tables and their rules) as Markdown")
     p.set_defaults(func=cmd_contract)
 
@@ -240,6 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["points", "explain"]:
+        argv = ["points-explain", *argv[2:]]
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["write_text_atomic", "write_parquet_atomic", "atomic_dir"]
+__all__ = ["write_text_atomic", "write_parquet_atomic", "write_parquets_atomic", "atomic_dir"]
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -29,16 +29,26 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def write_parquet_atomic(frame, path: Path) -> None:
     """Write a DataFrame to Parquet through a temporary file renamed into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    write_parquets_atomic({Path(path): frame})
+
+
+def write_parquets_atomic(frames: dict[Path, object]) -> None:
+    """Write several DataFrames to Parquet; none replaces its file until all are written."""
+    temps: list[tuple[str, Path]] = []
     try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        for path, frame in frames.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+            temps.append((tmp, path))
+            frame.to_parquet(tmp, index=False)
+        for tmp, path in temps:
+            os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
 
 

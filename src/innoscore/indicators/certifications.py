@@ -80,3 +80,9 @@ def certifications_held(valid_high_tech_enterprise: pd.Series, valid_tech_sme: p
     """Kinds of certification valid at the as-of date among 高企, 科小, 创新型, 专精特新, 小巨人, count."""
     return sum(_held(c) for c in (valid_high_tech_enterprise, valid_tech_sme, valid_innovative_sme,
                                   valid_specialised_sme, valid_little_giant))
+
+
+@indicator(ge=0, le=1)
+def innovative_sme(valid_innovative_sme: pd.Series) -> pd.Series:
+    """1 while a 创新型中小企业 certificate is valid, else 0."""
+    return _held(valid_innovative_sme)

@@ -155,3 +155,27 @@ def margin_trend(net_profit: pd.Series, revenue: pd.Series, net_profit_prev: pd.
                  revenue_prev: pd.Series) -> pd.Series:
     """Change of the net margin from the year before to the latest year, fraction points."""
     return _ratio(net_profit, revenue) - _ratio(net_profit_prev, revenue_prev)
+
+
+@indicator(ge=0)
+def employees(employees: pd.Series) -> pd.Series:
+    """Employees at the end of the latest published year, persons."""
+    return employees
+
+
+@indicator(ge=0)
+def total_assets(total_assets: pd.Series) -> pd.Series:
+    """Total assets at the end of the latest published year, yuan."""
+    return total_assets
+
+
+@indicator(ge=0)
+def rd_expense_2y(rd_expense: pd.Series, rd_expense_prev: pd.Series) -> pd.Series:
+    """R&D expense of the two latest published years added up, yuan (missing unless both are known)."""
+    return rd_expense + rd_expense_prev
+
+
+@indicator(ge=-1)
+def revenue_growth_2y(revenue: pd.Series, revenue_prev2: pd.Series) -> pd.Series:
+    """Mean yearly revenue growth over the two years to the latest published year, fraction."""
+    return np.sqrt(_ratio(revenue, revenue_prev2)) - 1

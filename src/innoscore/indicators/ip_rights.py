@@ -14,6 +14,9 @@ from innoscore.indicators.registry import indicator
 
 TABLE = "ip_rights"
 _YEAR = 365
+# the certification rules' "Class I" and "Class II" IP (科技型中小企业评价办法)
+CLASS_ONE = ("invention", "ic_layout", "plant_variety")
+CLASS_TWO = ("utility_model", "design", "software_copyright")
 
 
 def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
@@ -26,6 +29,8 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     lapsed = np.where(granted == NAT, NAT, lapsed)
     inv = kind == "invention"
     pct = kind == "pct"
+    class_one = np.isin(kind, CLASS_ONE)
+    class_two = np.isin(kind, CLASS_TWO)
     rights = ~pct  # PCT filings are applications, not rights
     granted_rights = Events(grid, ent[rights], granted[rights])
     return {
@@ -35,6 +40,10 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
         "rights_granted_12m": granted_rights.count(back=_YEAR),
         "rights_lapsed": Events(grid, ent[rights], lapsed[rights]).count(),
         "pct_filed": Events(grid, ent[pct], filed[pct]).count(),
+        "class_one_granted": Events(grid, ent[class_one], granted[class_one]).count(),
+        "class_one_lapsed": Events(grid, ent[class_one], lapsed[class_one]).count(),
+        "class_two_granted": Events(grid, ent[class_two], granted[class_two]).count(),
+        "class_two_lapsed": Events(grid, ent[class_two], lapsed[class_two]).count(),
     }
 
 
@@ -60,3 +69,15 @@ def new_ip_12m(rights_granted_12m: pd.Series) -> pd.Series:
 def pct_applications(pct_filed: pd.Series) -> pd.Series:
     """PCT international applications filed up to the as-of date, count."""
     return pct_filed
+
+
+@indicator(ge=0)
+def class_one_ip(class_one_granted: pd.Series, class_one_lapsed: pd.Series) -> pd.Series:
+    """Class I IP in force (invention patents, IC layouts, plant varieties), count."""
+    return class_one_granted - class_one_lapsed
+
+
+@indicator(ge=0)
+def class_two_ip(class_two_granted: pd.Series, class_two_lapsed: pd.Series) -> pd.Series:
+    """Class II IP in force (utility models, designs, software copyrights), count."""
+    return class_two_granted - class_two_lapsed

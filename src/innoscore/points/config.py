@@ -1,0 +1,224 @@
+"""The innovation-points configuration (``features/points.yaml``), checked once at load time.
+
+Errors name the file, the stage and the key: an analyst editing weights learns exactly
+what to fix before anything is scored.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from innoscore.config import ConfigError, config_dir, load_yaml
+from innoscore.indicators.catalog import Catalog, load_catalog
+from innoscore.indicators.enterprises import STAGES
+
+__all__ = ["PointsConfig", "Rule", "Item", "PointsConfigError", "load_points_config", "parse_points_config",
+           "DEFAULT_POINTS", "POINT_GROUPS"]
+
+DEFAULT_POINTS = "features/points.yaml"
+POINT_GROUPS = ("technology", "growth", "auxiliary")
+RULES = ("linear", "log", "banded")
+SUM_TOLERANCE = 1e-6
+
+
+class PointsConfigError(ConfigError):
+    """The points configuration is not usable; the message names the file, stage and key."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one indicator's value becomes a score in [0, 1]."""
+
+    rule: str
+    reference: float | None = None
+    scale: float = 1.0
+    bands: tuple[tuple[float, float], ...] = ()  # (from, score) for direction +1, (to, score) for -1
+
+    def describe(self) -> str:
+        if self.rule == "linear":
+            return f"linear, reference {self.reference:g}"
+        if self.rule == "log":
+            return f"log, reference {self.reference:g}, scale {self.scale:g}"
+        return "banded " + ", ".join(f"{b:g}:{s:g}" for b, s in self.bands)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A bonus or penalty item: ``points`` per unit of an indicator, at most ``cap``."""
+
+    id: str
+    indicator: str
+    points: float
+    cap: float
+
+
+@dataclass(frozen=True)
+class PointsConfig:
+    weights: dict[str, dict[str, float]]  # stage -> indicator -> weight
+    groups: dict[str, dict[str, float]]  # stage -> group -> share
+    references: dict[int, dict[str, Rule]]  # year -> indicator -> rule
+    bonus: tuple[Item, ...]
+    bonus_cap: float
+    penalty: tuple[Item, ...]
+    penalty_cap: float
+    catalog: Catalog
+    source: str = "<memory>"
+
+    @property
+    def indicators(self) -> list[str]:
+        """The weighted indicators, in catalog order."""
+        named = set().union(*(w.keys() for w in self.weights.values()))
+        return [i for i in self.catalog.ids if i in named]
+
+    def rules_for(self, year: int) -> tuple[int, dict[str, Rule]]:
+        """The reference values in force in ``year``: the latest year not after it."""
+        years = sorted(y for y in self.references if y <= year)
+        if not years:
+            raise PointsConfigError(f"{self.source}: reference_values has no year on or before {year} "
+                                    f"(years: {', '.join(map(str, sorted(self.references)))})")
+        return years[-1], self.references[years[-1]]
+
+    def with_weights(self, weights: dict[str, dict[str, float]],
+                     groups: dict[str, dict[str, float]] | None = None) -> "PointsConfig":
+        """The same configuration with other weights (and group shares), checked like the file's."""
+        source = self.source + " (weights replaced)"
+        w, g = _parse_weights(weights, groups or self.groups, self.catalog, source)
+        for year, rules in self.references.items():
+            _check_references(w, rules, year, self.catalog, source)
+        return replace(self, weights=w, groups=g, source=source)
+
+
+def _number(value: Any, where: str, positive: bool = False, non_negative: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise PointsConfigError(f"{where}: expected a number; got {value!r}")
+    if positive and value <= 0:
+        raise PointsConfigError(f"{where}: must be > 0; got {value!r}")
+    if non_negative and value < 0:
+        raise PointsConfigError(f"{where}: must be >= 0; got {value!r}")
+    return float(value)
+
+
+def _rule(raw: Any, where: str, direction: int) -> Rule:
+    if not isinstance(raw, dict) or raw.get("rule") not in RULES:
+        raise PointsConfigError(f"{where}: expected rule: one of {', '.join(RULES)}; got {raw!r}")
+    kind = raw["rule"]
+    if kind in ("linear", "log"):
+        ref = _number(raw.get("reference"), f"{where}: reference", positive=True)
+        scale = _number(raw.get("scale", 1.0), f"{where}: scale", positive=True) if kind == "log" else 1.0
+        return Rule(kind, ref, scale)
+    bound = "from" if direction == 1 else "to"  # direction -1: a band scores while the value stays under `to`
+    bands = raw.get("bands")
+    if not isinstance(bands, list) or not bands:
+        raise PointsConfigError(f"{where}: a banded rule needs a non-empty list bands: [{{{bound}: X, score: S}}, ...]")
+    parsed = []
+    for j, b in enumerate(bands):
+        if not isinstance(b, dict) or bound not in b:
+            raise PointsConfigError(f"{where}: band #{j + 1}: expected {{{bound}: X, score: S}} "
+                                    f"(direction {direction:+d}); got {b!r}")
+        start = _number(b.get(bound), f"{where}: band #{j + 1}: {bound}")
+        score = _number(b.get("score"), f"{where}: band #{j + 1}: score", non_negative=True)
+        if score > 1:
+            raise PointsConfigError(f"{where}: band #{j + 1}: score must be in [0, 1]; got {score:g}")
+        parsed.append((start, score))
+    return Rule("banded", None, 1.0, tuple(sorted(parsed)))
+
+
+def _items(raw: Any, kind: str, source: str, catalog: Catalog) -> tuple[tuple[Item, ...], float]:
+    where = f"{source}: {kind}"
+    if not isinstance(raw, dict) or not isinstance(raw.get("items", []), list):
+        raise PointsConfigError(f"{where}: expected a mapping with cap and items")
+    cap = _number(raw.get("cap"), f"{where}: cap", non_negative=True)
+    items = []
+    for j, it in enumerate(raw.get("items", [])):
+        w = f"{where}: item #{j + 1}"
+        if not isinstance(it, dict) or not {"id", "indicator", "points", "cap"} <= set(it):
+            raise PointsConfigError(f"{w}: expected {{id, indicator, points, cap}}; got {it!r}")
+        w = f"{where}: {it['id']}"
+        if it["indicator"] not in catalog.ids:
+            raise PointsConfigError(f"{w}: unknown indicator {it['indicator']!r} (not in {catalog.source})")
+        items.append(Item(str(it["id"]), it["indicator"], _number(it["points"], f"{w}: points", non_negative=True),
+                          _number(it["cap"], f"{w}: cap", non_negative=True)))
+    return tuple(items), cap
+
+
+def _parse_weights(weights_raw: Any, groups_raw: Any, catalog: Catalog, source: str
+                   ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    weights: dict[str, dict[str, float]] = {}
+    groups: dict[str, dict[str, float]] = {}
+    for stage in STAGES:
+        where = f"{source}: stage {stage}"
+        w = weights_raw.get(stage) if isinstance(weights_raw, dict) else None
+        g = groups_raw.get(stage) if isinstance(groups_raw, dict) else None
+        if not isinstance(w, dict) or not w:
+            raise PointsConfigError(f"{where}: weights missing (expected weights: {stage}: {{indicator: weight}})")
+        if not isinstance(g, dict) or set(g) != set(POINT_GROUPS):
+            raise PointsConfigError(f"{where}: groups must give {', '.join(POINT_GROUPS)}; got {g!r}")
+        groups[stage] = {k: _number(v, f"{where}: groups: {k}", non_negative=True) for k, v in g.items()}
+        if abs(sum(groups[stage].values()) - 1) > SUM_TOLERANCE:
+            raise PointsConfigError(f"{where}: group shares must add up to 1; got {sum(groups[stage].values()):.6g}")
+        weights[stage] = {}
+        for key, value in w.items():
+            if key not in catalog.ids:
+                raise PointsConfigError(f"{where}: {key}: unknown indicator (not in {catalog.source})")
+            ind = catalog[key]
+            if not ind.in_points:
+                raise PointsConfigError(f"{where}: {key}: the catalog says use: {ind.use}, not points")
+            weights[stage][key] = _number(value, f"{where}: {key}", non_negative=True)
+        totals = {grp: 0.0 for grp in POINT_GROUPS}
+        for key, value in weights[stage].items():
+            totals[catalog[key].group] += value
+        for grp in POINT_GROUPS:
+            if abs(totals[grp] - groups[stage][grp]) > SUM_TOLERANCE:
+                raise PointsConfigError(f"{where}: weights of group {grp} add up to {totals[grp]:.6g}, "
+                                        f"but groups gives {groups[stage][grp]:.6g}")
+    unknown_stages = sorted(set(weights_raw) - set(STAGES)) if isinstance(weights_raw, dict) else []
+    if unknown_stages:
+        raise PointsConfigError(f"{source}: unknown stage {', '.join(unknown_stages)} (stages: {', '.join(STAGES)})")
+    return weights, groups
+
+
+def _check_references(weights: dict[str, dict[str, float]], rules: dict[str, Rule], year: int,
+                      catalog: Catalog, source: str) -> None:
+    weighted = set().union(*(w.keys() for w in weights.values()))
+    missing = sorted(weighted - set(rules), key=catalog.ids.index)
+    if missing:
+        raise PointsConfigError(f"{source}: reference_values: {year}: no reference for {', '.join(missing)}")
+
+
+def parse_points_config(doc: Any, catalog: Catalog | None = None, source: str = "<memory>") -> PointsConfig:
+    """Check a points document (the parsed YAML) against the indicator catalog."""
+    catalog = catalog or load_catalog()
+    if not isinstance(doc, dict):
+        raise PointsConfigError(f"{source}: expected a mapping with weights, groups, reference_values, bonus, penalty")
+    for key in ("weights", "groups", "reference_values", "bonus", "penalty"):
+        if key not in doc:
+            raise PointsConfigError(f"{source}: missing {key}")
+    weights, groups = _parse_weights(doc["weights"], doc["groups"], catalog, source)
+    refs_raw = doc["reference_values"]
+    if not isinstance(refs_raw, dict) or not refs_raw:
+        raise PointsConfigError(f"{source}: reference_values must map years to {{indicator: rule}}")
+    references: dict[int, dict[str, Rule]] = {}
+    for year, rules in refs_raw.items():
+        if not isinstance(year, int):
+            raise PointsConfigError(f"{source}: reference_values: year must be a whole number; got {year!r}")
+        if not isinstance(rules, dict):
+            raise PointsConfigError(f"{source}: reference_values: {year}: expected {{indicator: rule}}")
+        references[year] = {}
+        for key, raw in rules.items():
+            if key not in catalog.ids:
+                raise PointsConfigError(f"{source}: reference_values: {year}: {key}: unknown indicator")
+            references[year][key] = _rule(raw, f"{source}: reference_values: {year}: {key}", catalog[key].direction)
+        _check_references(weights, references[year], year, catalog, source)
+    bonus, bonus_cap = _items(doc["bonus"], "bonus", source, catalog)
+    penalty, penalty_cap = _items(doc["penalty"], "penalty", source, catalog)
+    return PointsConfig(weights, groups, references, bonus, bonus_cap, penalty, penalty_cap, catalog, source)
+
+
+def load_points_config(path: str | Path | None = None, catalog: Catalog | None = None) -> PointsConfig:
+    """Load and check ``features/points.yaml`` (or another file)."""
+    rel = Path(path) if path is not None else Path(DEFAULT_POINTS)
+    source = str(rel if rel.is_absolute() else config_dir() / rel)
+    return parse_points_config(load_yaml(rel), catalog, source)

@@ -1,0 +1,40 @@
+"""Points and certification checks of a whole data set as of one date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from innoscore.indicators import build
+from innoscore.points.certification import check_features, run_checks
+from innoscore.points.config import PointsConfig, load_points_config
+from innoscore.points.engine import Prepared, prepare, score
+
+__all__ = ["PointsRun", "run"]
+
+
+@dataclass
+class PointsRun:
+    as_of: dt.date
+    indicators: pd.DataFrame
+    prepared: Prepared
+    points: pd.DataFrame
+    checks: pd.DataFrame
+
+
+def run(data, as_of: dt.date, config: PointsConfig | None = None) -> PointsRun:
+    """Indicators, points and certification checks as of ``as_of``."""
+    config = config or load_points_config()
+    indicators = build(data, as_of, config.catalog)
+    prepared = prepare(indicators, config, as_of)
+    return PointsRun(as_of, indicators, prepared, score(prepared), run_checks(check_features(data, as_of)))
+
+
+def top(points: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The n enterprises with the most points (ties by enterprise id), with their group subtotals."""
+    cols = ["stage", "total", "technology", "growth", "auxiliary", "bonus", "penalty", "percentile"]
+    ranked = points[cols].reset_index().sort_values(["total", "enterprise_id"], ascending=[False, True],
+                                                     kind="stable")
+    return ranked.head(n).set_index("enterprise_id")
