@@ -34,6 +34,12 @@ def test_demo_generates_validates_and_summarises(tmp_path, capsys):
     assert (ind["as_of"] == pd.Timestamp("2024-12-31")).all()
     assert len(ind) == int((data["enterprises"]["founded_on"] <= pd.Timestamp("2024-12-31")).sum())
     assert "indicators as of 2024-12-31" in text and "研发投入强度" in text
+    # points: the top 10 with their group subtotals, and both tables written
+    pts = pd.read_parquet(out / "points" / "points.parquet")
+    best = pts.sort_values(["total", "enterprise_id"], ascending=[False, True]).head(10)
+    section = text.split("top 10 enterprises by points")[1].split("certification checks")[0]
+    assert [line.split()[0] for line in section.strip().splitlines()[3:13]] == list(best["enterprise_id"])
+    assert (out / "points" / "certification_checks.parquet").exists()
 
 
 def test_summary_counts_certificates_valid_on_the_extraction_date(tmp_path, small_province):

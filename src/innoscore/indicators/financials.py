@@ -64,6 +64,17 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     return cols
 
 
+def _sum_known(*parts: pd.Series) -> pd.Series:
+    """Element-wise sum of the known values; missing where none is known."""
+    total = parts[0].fillna(0.0)
+    for p in parts[1:]:
+        total = total + p.fillna(0.0)
+    known = parts[0].notna()
+    for p in parts[1:]:
+        known |= p.notna()
+    return total.where(known)
+
+
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """num / den, missing where den is missing or zero."""
     return num / den.where(den > 0)
@@ -85,9 +96,8 @@ def rd_intensity(rd_expense: pd.Series, revenue: pd.Series) -> pd.Series:
 def rd_intensity_3y(rd_expense: pd.Series, rd_expense_prev: pd.Series, rd_expense_prev2: pd.Series,
                     revenue: pd.Series, revenue_prev: pd.Series, revenue_prev2: pd.Series) -> pd.Series:
     """R&D expense over revenue summed over the three latest published years, fraction."""
-    rd = pd.concat([rd_expense, rd_expense_prev, rd_expense_prev2], axis=1).sum(axis=1, min_count=1)
-    rev = pd.concat([revenue, revenue_prev, revenue_prev2], axis=1).sum(axis=1, min_count=1)
-    return _ratio(rd, rev)
+    return _ratio(_sum_known(rd_expense, rd_expense_prev, rd_expense_prev2),
+                  _sum_known(revenue, revenue_prev, revenue_prev2))
 
 
 @indicator(ge=0)

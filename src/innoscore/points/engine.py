@@ -29,7 +29,7 @@ CONTRIBUTION_PREFIX = "pts_"
 def normalise(values: np.ndarray, rule: Rule, direction: int) -> np.ndarray:
     """Scores in [0, 1] of an indicator's values by its rule; missing stays missing."""
     v = np.asarray(values, dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if rule.rule == "linear":
             s = v / rule.reference if direction == 1 else np.where(v <= rule.reference, 1.0, rule.reference / v)
         elif rule.rule == "log":
@@ -56,6 +56,7 @@ class Prepared:
     indicators: list[str]
     values: np.ndarray  # n x k raw values
     scores: np.ndarray  # n x k in [0, 1], NaN where missing
+    filled: np.ndarray  # the scores with missing as 0, column-major for fast column access
     reweight: np.ndarray  # k: a missing value is left out and its group's weights scaled up
     group: np.ndarray  # k: index into POINT_GROUPS
     bonus_items: pd.DataFrame  # n x items, capped per item
@@ -96,7 +97,8 @@ def prepare(indicators: pd.DataFrame, config: PointsConfig, as_of: dt.date | str
             cols[it.id] = np.minimum(np.maximum(v, 0.0) * it.points, it.cap)
         return pd.DataFrame(cols, index=indicators.index)
 
-    return Prepared(indicators.index, stage, names, values, scores, reweight, group,
+    filled = np.asfortranarray(np.nan_to_num(scores, nan=0.0))
+    return Prepared(indicators.index, stage, names, values, scores, filled, reweight, group,
                     items(config.bonus), items(config.penalty), year, config)
 
 
@@ -104,19 +106,30 @@ def _weight_matrix(config: PointsConfig, names: list[str]) -> np.ndarray:
     return np.array([[config.weights[s].get(n, 0.0) for n in names] for s in STAGES], dtype="float64")
 
 
-def effective_weights(prep: Prepared, config: PointsConfig | None = None) -> np.ndarray:
-    """Per enterprise and indicator, the weight that applies (n x k), after missing values are reweighted."""
-    config = config or prep.config
-    w = _weight_matrix(config, prep.indicators)[prep.stage]
+def _effective_columns(prep: Prepared, config: PointsConfig) -> list[np.ndarray]:
+    """Per indicator, the weight that applies to each enterprise, after missing values are reweighted.
+
+    Computed a column at a time: each enterprise's result depends on its own row only (a
+    matrix product may add up in another order when rows are added, changing the last bit).
+    """
+    weights = _weight_matrix(config, prep.indicators)
+    cols = [weights[:, j][prep.stage] for j in range(len(prep.indicators))]
     if not prep.reweight.any():
-        return w
-    present = ~np.isnan(prep.scores) | ~prep.reweight[None, :]
-    onehot = np.eye(len(POINT_GROUPS))[prep.group]  # k x 3
-    shares = np.array([[config.groups[s][g] for g in POINT_GROUPS] for s in STAGES])[prep.stage]  # n x 3
-    kept = (w * present) @ onehot  # n x 3
+        return cols
+    present = [~np.isnan(prep.scores[:, j]) | ~prep.reweight[j] for j in range(len(cols))]
+    kept = np.zeros((len(prep.stage), len(POINT_GROUPS)))
+    for j, g in enumerate(prep.group):
+        kept[:, g] += cols[j] * present[j]
+    shares = np.array([[config.groups[s][g] for g in POINT_GROUPS] for s in STAGES])[prep.stage]
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(kept > 0, shares / kept, 0.0)
-    return w * present * factor[:, prep.group]
+    return [cols[j] * present[j] * factor[:, g] for j, g in enumerate(prep.group)]
+
+
+def effective_weights(prep: Prepared, config: PointsConfig | None = None) -> np.ndarray:
+    """Per enterprise and indicator, the weight that applies (n x k), after missing values are reweighted."""
+    cols = _effective_columns(prep, config or prep.config)
+    return np.column_stack(cols) if cols else np.zeros((len(prep.stage), 0))
 
 
 def score(prep: Prepared, config: PointsConfig | None = None) -> pd.DataFrame:
@@ -127,32 +140,41 @@ def score(prep: Prepared, config: PointsConfig | None = None) -> pd.DataFrame:
     weights without preparing again.
     """
     config = config or prep.config
-    contrib = 100.0 * effective_weights(prep, config) * np.nan_to_num(prep.scores, nan=0.0)
-    onehot = np.eye(len(POINT_GROUPS))[prep.group]
-    subtotal = contrib @ onehot
-    base = subtotal.sum(axis=1)
-    bonus = np.minimum(prep.bonus_items.to_numpy().sum(axis=1), config.bonus_cap) if len(prep.bonus_items.columns) \
-        else np.zeros(len(base))
-    penalty = np.minimum(prep.penalty_items.to_numpy().sum(axis=1), config.penalty_cap) \
-        if len(prep.penalty_items.columns) else np.zeros(len(base))
+    n = len(prep.stage)
+    contrib = {}
+    subtotal = np.zeros((len(POINT_GROUPS), n))
+    for j, (name, w) in enumerate(zip(prep.indicators, _effective_columns(prep, config))):
+        c = 100.0 * w * prep.filled[:, j]
+        contrib[CONTRIBUTION_PREFIX + name] = c
+        subtotal[prep.group[j]] += c
+    base = subtotal[0] + subtotal[1] + subtotal[2]
+    bonus = np.minimum(_row_sums(prep.bonus_items), config.bonus_cap)
+    penalty = np.minimum(_row_sums(prep.penalty_items), config.penalty_cap)
     total = np.clip(base + bonus - penalty, 0.0, 100.0)
-    out = pd.DataFrame({
+    columns = {
         "stage": pd.Categorical.from_codes(prep.stage, categories=list(STAGES)),
         "total": total,
         "percentile": _percentile(total),
-        **{g: subtotal[:, j] for j, g in enumerate(POINT_GROUPS)},
+        **{g: subtotal[j] for j, g in enumerate(POINT_GROUPS)},
         "base": base,
         "bonus": bonus,
         "penalty": penalty,
-    }, index=prep.ids)
-    contributions = pd.DataFrame(contrib, index=prep.ids,
-                                 columns=[CONTRIBUTION_PREFIX + n for n in prep.indicators])
-    return pd.concat([out, contributions], axis=1)
+        **contrib,
+    }
+    return pd.DataFrame(columns, index=prep.ids, copy=False)
+
+
+def _row_sums(items: pd.DataFrame) -> np.ndarray:
+    out = np.zeros(len(items))
+    for col in items.columns:
+        out += items[col].to_numpy(dtype="float64")
+    return out
 
 
 def _percentile(total: np.ndarray) -> np.ndarray:
     """Share of the province's enterprises with points at or below each one's, in percent."""
-    if len(total) == 0:
-        return total.copy()
-    order = np.sort(total)
-    return 100.0 * np.searchsorted(order, total, side="right") / len(total)
+    order = np.argsort(total, kind="stable")
+    ranked = total[order]
+    out = np.empty(len(total))
+    out[order] = 100.0 * np.searchsorted(ranked, ranked, side="right") / max(len(total), 1)
+    return out
