@@ -240,7 +240,7 @@ def test_adding_an_enterprise_changes_no_one_elses_points(pop, newcomer):
 def test_default_configuration_loads_and_scores_the_demo_shape():
     cfg = load_points_config()
     assert set(cfg.weights) == {"startup", "growth", "mature"}
-    for stage, weights in cfg.weights.items():
+    for weights in cfg.weights.values():
         assert sum(weights.values()) == pytest.approx(1.0)
     assert len(cfg.indicators) == len(load_catalog().for_points())
     assert np.isclose(cfg.groups["growth"]["technology"], 0.5)

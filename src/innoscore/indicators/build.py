@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -68,16 +68,22 @@ def _compute(tables, grid: Grid, catalog: Catalog, config: dict) -> pd.DataFrame
     return frame
 
 
-def build_panel(tables, dates: Iterable, catalog: Catalog | None = None, config: dict | None = None) -> pd.DataFrame:
+def build_panel(tables, dates: Iterable, catalog: Catalog | None = None, config: dict | None = None,
+                where: Callable[[Mapping[str, pd.DataFrame], Grid], np.ndarray] | None = None) -> pd.DataFrame:
     """Indicators of every enterprise existing at each date, for many dates at once.
 
     Returns columns ``as_of``, ``enterprise_id``, ``stage`` and one per catalog indicator, sorted
     by date and then in the enterprises table's order.  Only what was known at each date is used.
+    ``where(tables, grid)`` may pick the (enterprise, date) pairs to compute (a boolean mask over
+    the grid), e.g. the enterprises with a loan outstanding.
     """
     tables = _tables(tables)
     catalog = catalog or load_catalog()
     config = config or load_config()
     grid, _ = _grid(tables["enterprises"], dates)
+    if where is not None:
+        keep = np.asarray(where(tables, grid), dtype=bool)
+        grid = Grid(grid.ids, grid.ent[keep], grid.day[keep])
     frame = _compute(tables, grid, catalog, config)
     frame.insert(0, "as_of", pd.Series(grid.day.astype("datetime64[D]").astype("datetime64[s]")))
     return frame

@@ -108,6 +108,10 @@ class Events:
         lo = self._start if back is None else self._upto(self.grid.day - back)
         return (hi - np.maximum(lo, self._start)).astype(np.int64)
 
+    def count_between(self, after: np.ndarray, until: np.ndarray) -> np.ndarray:
+        """Events with after < day <= until (days, one pair per grid row)."""
+        return (np.maximum(self._upto(until), self._start) - np.maximum(self._upto(after), self._start)).astype(np.int64)
+
     def total(self, back: int | None = None) -> np.ndarray:
         """Sum of the integer weights of events with day <= as_of (and > as_of - back)."""
         if self.prefix is None:

@@ -1,0 +1,157 @@
+"""CreditModel on any numeric table: properties of a calibrated, monotone PD model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import brier_score_loss
+
+from innoscore.credit import CreditModel, MonotonicityError
+
+
+def make(n: int, seed: int = 0, rate: float = 1.0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"leverage": rng.uniform(0, 1, n), "margin": rng.normal(0, 0.1, n),
+                      "noise": rng.normal(size=n)})
+    X.loc[rng.random(n) < 0.1, "margin"] = np.nan
+    logit = -4.0 + 3.0 * X["leverage"] ** 2 - 6.0 * X["margin"].fillna(0.0) + np.log(rate)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, y
+
+
+MONO = {"leverage": 1, "margin": -1}
+FAST = {"n_estimators": 120}
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = make(30_000, seed=1, rate=2.0)  # enough defaults for LightGBM without model selection
+    model = CreditModel(monotone=MONO, params=FAST, calibration="isotonic").fit(X, y)
+    assert model.family_ == "lightgbm"
+    return model, X, y
+
+
+def raw_log_odds(model: CreditModel, X: pd.DataFrame) -> np.ndarray:
+    if model.family_ == "lightgbm":
+        return model.estimator_.booster_.predict(X, raw_score=True)
+    est = model.estimator_
+    return est.pipeline_.decision_function(X.to_numpy()[:, est.use_])
+
+
+def test_probabilities_are_probabilities(fitted):
+    model, X, _ = fitted
+    proba = model.predict_proba(X.head(2000))
+    assert proba.shape == (2000, 2)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("method", ["isotonic", "sigmoid"])
+def test_calibration_does_not_worsen_brier_on_held_out_rows(method):
+    # the default rate moves between the training years and later ones, as it does in life
+    X, y = make(30_000, seed=2, rate=2.0)
+    Xc, yc = make(15_000, seed=3)
+    Xh, yh = make(20_000, seed=4)
+    model = CreditModel(monotone=MONO, params=FAST, calibration=method).fit(X, y, Xc, yc)
+    raw = model.estimator_.predict_proba(Xh)[:, 1]
+    assert brier_score_loss(yh, model.predict_pd(Xh)) < brier_score_loss(yh, raw)
+
+
+def test_monotone_directions_hold(fitted):
+    model, X, _ = fitted
+    assert model.monotonicity_verified_ and set(model.monotonicity_) == {"leverage", "margin"}
+    rows = X.sample(300, random_state=0)
+    grid = np.linspace(0, 1, 30)
+    pds = np.array([model.predict_pd(rows.assign(leverage=v)) for v in grid])
+    assert (np.diff(pds, axis=0) >= -1e-12).all()
+    grid = np.linspace(-0.3, 0.3, 30)
+    pds = np.array([model.predict_pd(rows.assign(margin=v)) for v in grid])
+    assert (np.diff(pds, axis=0) <= 1e-12).all()
+
+
+def test_a_wrong_way_model_is_refused(monkeypatch):
+    X, y = make(5000, seed=4)
+    from innoscore.credit import model as module
+
+    real = module.CreditModel.predict_pd
+
+    def flipped(self, X):  # a broken model whose PD falls with leverage
+        return 1 - real(self, X)
+
+    monkeypatch.setattr(module.CreditModel, "predict_pd", flipped)
+    with pytest.raises(MonotonicityError, match="moves the wrong way along leverage"):
+        CreditModel(monotone=MONO, params=FAST).fit(X, y)
+
+
+def test_reasons_name_only_features_that_raise_the_pd(fitted):
+    model, X, _ = fitted
+    rows = X.head(500)
+    contrib = model.contributions(rows)
+    bias = raw_log_odds(model, rows) - contrib.sum(axis=1).to_numpy()
+    np.testing.assert_allclose(bias, bias[0], atol=1e-9)  # path contributions add up to the raw score
+    reasons = model.reasons(rows, k=2)
+    for i, row in enumerate(reasons.itertuples(index=False)):
+        named = [r for r in (row.reason_1, row.reason_2) if isinstance(r, str)]
+        assert all(contrib.iloc[i][r] > 0 for r in named)
+        positive = contrib.iloc[i][contrib.iloc[i] > 0].sort_values(ascending=False)
+        assert named == list(positive.index[:2])
+
+
+def test_reasons_point_at_the_risk_driver(fitted):
+    model, X, _ = fitted
+    risky = X[(X["leverage"] > 0.95) & (X["margin"].abs() < 0.02)].head(50)
+    assert (model.reasons(risky, k=1)["reason_1"] == "leverage").mean() > 0.9
+
+
+def test_logistic_contributions_add_up_too():
+    X, y = make(1500, seed=8)
+    model = CreditModel(monotone=MONO).fit(X, y)
+    model.family_ = "logistic"
+    from innoscore.credit.model import _SignedLogit
+
+    model.estimator_ = _SignedLogit(model.monotone_).fit(X.to_numpy(), y)
+    contrib = model.contributions(X.head(200))
+    bias = raw_log_odds(model, X.head(200)) - contrib.sum(axis=1).to_numpy()
+    np.testing.assert_allclose(bias, bias[0], atol=1e-9)
+
+
+def test_score_and_grade_follow_the_pd(fitted):
+    model, X, _ = fitted
+    rows = X.head(1000)
+    pd_ = model.predict_pd(rows)
+    score = model.score(rows)
+    order = np.argsort(pd_)
+    assert (np.diff(score[order]) <= 1e-9).all()  # higher PD, lower score
+    assert model.points(np.array([1 / 51]))[0] == pytest.approx(600.0)  # base odds 50:1 score 600
+    assert model.points(np.array([1 / 101]))[0] == pytest.approx(600.0 + 20 * np.log2(100 / 50))
+    assert list(model.grade_of(np.array([0.004, 0.005, 0.0051, 0.5]))) == ["A", "A", "B", "G"]
+
+
+def test_without_a_calibration_slice_the_last_rows_calibrate():
+    X, y = make(10_000, seed=5)
+    model = CreditModel(monotone=MONO, params=FAST, cal_fraction=0.25).fit(X, y)
+    assert model.feature_names_in_ == ["leverage", "margin", "noise"]
+    with pytest.raises(ValueError, match="lacks the model's columns: noise"):
+        model.predict_pd(X.drop(columns="noise"))
+
+
+@pytest.mark.parametrize("bad, words", [
+    (dict(monotone={"nope": 1}), "monotone names columns not in X: nope"),
+    (dict(monotone={"leverage": 2}), "monotone directions must be"),
+    (dict(calibration="beta"), "calibration must be"),
+])
+def test_bad_arguments_are_named(bad, words):
+    X, y = make(2000)
+    with pytest.raises(ValueError, match=words):
+        CreditModel(**bad).fit(X, y)
+
+
+def test_bad_inputs_are_named():
+    X, y = make(2000)
+    with pytest.raises(ValueError, match="y must hold 0"):
+        CreditModel().fit(X, np.where(y == 1, 2, 0))
+    with pytest.raises(ValueError, match="not numeric: city"):
+        CreditModel().fit(X.assign(city="石家庄"), y)
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        CreditModel().fit(X.to_numpy(), y)
