@@ -570,13 +570,19 @@ class _Province:
 
     # ------------------------------------------------------------------ risk and loans
     def hazard(self) -> None:
-        """Monthly default hazard per enterprise (N x months), from the current, unpublished state."""
+        """Monthly default hazard per enterprise-year: the year before's accounts (what lenders can see
+        from mid-year), age, innovation, certificates and penalties, plus parts no table shows."""
         rng, st, n = self.rng["haz"], self.state, self.n
         ny = len(self.years)
-        lev, margin, rev = st["leverage"], st["margin"], st["revenue"]
+
+        def last_year(a: np.ndarray) -> np.ndarray:
+            # risk follows the accounts of the year before, which lenders see from mid-year on
+            return np.concatenate([a[:, :1], a[:, :-1]], axis=1)
+
+        lev, margin, rev = last_year(st["leverage"]), last_year(st["margin"]), last_year(st["revenue"])
         growth = np.concatenate([np.zeros((n, 1)), rev[:, 1:] / np.maximum(rev[:, :-1], 1.0) - 1.0], axis=1)
         growth = np.where(rev[:, :1] > 0, growth, 0.0)
-        rd = np.where(np.isfinite(st["rd_ratio"]), st["rd_ratio"], 0.3)
+        rd = last_year(np.where(np.isfinite(st["rd_ratio"]), st["rd_ratio"], 0.3))
         age = np.maximum(self.age_y, 0.0)
         # recent penalties (last 24 months before each year end)
         pen_e, pen_day = self.penalty_days
@@ -598,9 +604,9 @@ class _Province:
             + 0.8 * ((lev > 0.7) & (margin < 0))
             + 0.5 * ((age < 3) & ~self.equity_3y)
             + 0.35 * np.minimum(pen, 3)
-            + 0.45 * self.u[:, None]  # frailty: never in the input tables
+            + 0.25 * self.u[:, None]  # frailty: never in the input tables (penalties hint at it)
             + 0.25 * self.hunger[:, None]
-            + 0.35 * rng.standard_normal((n, ny))  # yearly shocks: never in the input tables
+            + 0.15 * rng.standard_normal((n, ny))  # yearly shocks: never in the input tables
         )
         self.score_y = score.astype(np.float32)
         self.cyc = np.array([i["cyclical"] for i in self.province["industries"]], dtype=np.float32)[self.industry]
@@ -611,7 +617,8 @@ class _Province:
         year_idx = np.clip(me.year.to_numpy() - self.y0, 0, len(self.years) - 1)
         t = me.year.to_numpy() + (me.month.to_numpy() - 0.5) / 12.0
         macro = self._macro(t).astype(np.float32)
-        logit = self.score_y[rows][:, year_idx] + 0.6 * macro[None, :] * self.cyc[rows][:, None]
+        # the cycle moves everyone, cyclical industries a little more
+        logit = self.score_y[rows][:, year_idx] + macro[None, :] * (0.5 + 0.2 * (self.cyc[rows][:, None] - 1.0))
         return _sigmoid(logit).astype(np.float32)
 
     def failures(self) -> None:
