@@ -14,6 +14,7 @@ from pathlib import Path
 
 from innoscore.config import ConfigError
 from innoscore.data.validation_report import DataError
+from innoscore.indicators.registry import IndicatorRangeError
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -102,13 +103,28 @@ def _as_of(args: argparse.Namespace, extracted_on: dt.date) -> dt.date:
     return as_of
 
 
-def cmd_indicators(args: argparse.Namespace) -> int:
+def _write_indicators(table, as_of: dt.date, path: Path) -> None:
+    """The indicator table as written: as_of, enterprise_id, stage, one column per indicator."""
     import pandas as pd
 
+    from innoscore.io import write_parquet_atomic
+
+    out = table.reset_index()
+    out.insert(0, "as_of", pd.Timestamp(as_of))
+    write_parquet_atomic(out, path)
+
+
+def _write_points(result, folder: Path) -> None:
+    from innoscore.io import write_parquets_atomic
+
+    write_parquets_atomic({folder / "points.parquet": result.points.reset_index(),
+                           folder / "certification_checks.parquet": result.checks})
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
     from innoscore.data.validation import load
     from innoscore.indicators import build, load_catalog
     from innoscore.indicators.summary import format_summary
-    from innoscore.io import write_parquet_atomic
 
     catalog = load_catalog(args.catalog)
     data = load(args.data_dir)
@@ -116,9 +132,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     table = build(data, as_of, catalog)
     seconds = time.perf_counter() - t0
-    out = table.reset_index()
-    out.insert(0, "as_of", pd.Timestamp(as_of))
-    write_parquet_atomic(out, args.out)
+    _write_indicators(table, as_of, args.out)
     print(format_summary(table, catalog, as_of))
     print(f"{len(table):,} enterprises x {len(catalog)} indicators built in {seconds:.1f} s; written to {args.out}")
     return EXIT_OK
@@ -136,14 +150,11 @@ def _points_run(args: argparse.Namespace):
 
 
 def cmd_points(args: argparse.Namespace) -> int:
-    from innoscore.io import write_parquets_atomic
-
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
     result = _points_run(args)
-    write_parquets_atomic({out / "points.parquet": result.points.reset_index(),
-                           out / "certification_checks.parquet": result.checks})
+    _write_points(result, out)
     _print_points(result, out)
     return EXIT_OK
 
@@ -195,14 +206,11 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from innoscore.data.summary import format_summary
     from innoscore.data.synth import synthesize, truth_dir_for
     from innoscore.data.validation import read
     from innoscore.indicators import build, load_catalog
     from innoscore.indicators.summary import format_summary as format_indicators
-    from innoscore.io import write_parquet_atomic, write_parquets_atomic
     from innoscore.points import load_points_config
     from innoscore.points.run import run as points_run
 
@@ -210,7 +218,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     root = Path(args.out)
     data_dir = root / "province"
     truth_dir = truth_dir_for(data_dir)
-    print(f"[1/3] generating the synthetic province: {spec.enterprises:,} enterprises, seed {spec.seed}, "
+    print(f"[1/5] generating the synthetic province: {spec.enterprises:,} enterprises, seed {spec.seed}, "
           f"loans {spec.start}..{spec.end}")
     t0 = time.perf_counter()
     synthesize(spec, data_dir, truth_dir)
@@ -227,16 +235,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     table = build(data, data.extracted_on, catalog)
     indicators_file = root / "indicators.parquet"
-    out = table.reset_index()
-    out.insert(0, "as_of", pd.Timestamp(data.extracted_on))
-    write_parquet_atomic(out, indicators_file)
+    _write_indicators(table, data.extracted_on, indicators_file)
     print(format_indicators(table, catalog, data.extracted_on))
     print()
     print(f"[5/5] innovation points and certification checks as of {data.extracted_on}")
-    result = points_run(data, data.extracted_on, load_points_config(catalog=catalog))
+    result = points_run(data, data.extracted_on, load_points_config(catalog=catalog), indicators=table)
     points_dir = root / "points"
-    write_parquets_atomic({points_dir / "points.parquet": result.points.reset_index(),
-                           points_dir / "certification_checks.parquet": result.checks})
+    _write_points(result, points_dir)
     _print_points(result, None)
     print()
     print("results:")
@@ -343,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(exc.report.to_text(), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, IndicatorRangeError) as exc:
         print(f"innoscore {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -230,3 +230,30 @@ def test_no_enterprise_exists_yet(fixture_data):
     table = build(fixture_data, "2000-01-01")
     assert len(table) == 0
     assert list(table.columns) == ["stage"] + load_catalog().ids
+
+
+CERTIFICATION_FEATURES = {
+    # the indicators only the certification checks read: (A, B, C, E)
+    "class_one_ip": (2, 0, 0, 0),
+    "class_two_ip": (2, 0, 0, 0),
+    "employees": (250, NAN, 10, 40),
+    "total_assets": (150e6, NAN, 5e6, 9e6),
+    "rd_expense_2y": (15e6, NAN, NAN, 2.2e6),
+    "revenue_growth_2y": (math.sqrt(120 / 80) - 1, NAN, NAN, NAN),
+    "provincial_rd_platforms": (1, 0, 0, 0),
+    "standards_led_5y": (1, 0, 0, 0),
+    "national_awards_5y": (0, 0, 0, 0),
+    "st_awards_5y": (1, 0, 0, 0),
+    "equity_financing_2y": (5e6, 0.0, 0.0, 0.0),
+    "innovative_sme": (0, 0, 0, 0),
+}
+
+
+@pytest.mark.parametrize("feature", sorted(CERTIFICATION_FEATURES))
+def test_certification_features_hand_computed(fixture_data, feature):
+    from innoscore.points.certification import check_features
+
+    table = check_features(fixture_data, AS_OF)
+    got = table[feature].to_numpy(dtype="float64")
+    np.testing.assert_allclose(got, np.array(CERTIFICATION_FEATURES[feature], dtype="float64"), rtol=1e-12,
+                               equal_nan=True, err_msg=feature)

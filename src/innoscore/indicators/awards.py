@@ -17,23 +17,24 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     aw = tables[TABLE]
     ent = grid.codes(aw["enterprise_id"])
     day = days(aw["awarded_on"])
-    kind, level = aw["kind"].to_numpy(), aw["level"].to_numpy()
+    kind, level = aw["kind"], aw["level"]
 
-    rank = aw["rank"].to_numpy(dtype="float64", na_value=np.nan)
+    rank = aw["rank"].astype("Float64").fillna(np.inf)
 
     def count(sel: np.ndarray, back: int | None = None) -> np.ndarray:
+        sel = sel.to_numpy(dtype=bool)
         return Events(grid, ent[sel], day[sel]).count(back=back)
 
     return {
         "standards": count(kind == "standard"),
         "rd_platforms_recognised": count(kind == "rd_platform"),
-        "awards_won": count((kind == "award") & np.isin(level, _PROVINCIAL_UP)),
+        "awards_won": count((kind == "award") & level.isin(_PROVINCIAL_UP)),
         "national_projects": count((kind == "st_project") & (level == "national")),
-        "platforms_provincial_up": count((kind == "rd_platform") & np.isin(level, _PROVINCIAL_UP)),
+        "platforms_provincial_up": count((kind == "rd_platform") & level.isin(_PROVINCIAL_UP)),
         "standards_5y": count(kind == "standard", back=_FIVE_YEARS),
-        "national_awards_top3_5y": count((kind == "award") & np.isin(level, ("international", "national"))
+        "national_awards_top3_5y": count((kind == "award") & level.isin(("international", "national"))
                                          & (rank <= 3), back=_FIVE_YEARS),
-        "awards_5y": count((kind == "award") & np.isin(level, _PROVINCIAL_UP), back=_FIVE_YEARS),
+        "awards_5y": count((kind == "award") & level.isin(_PROVINCIAL_UP), back=_FIVE_YEARS),
     }
 
 

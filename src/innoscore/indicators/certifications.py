@@ -37,10 +37,9 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     ent = grid.codes(cert["enterprise_id"])
     issued = days(cert["issued_on"])
     ends = days(expiry(cert, config["certifications"]["validity_years"]))
-    kind = cert["kind"].to_numpy()
     cols = {}
     for k in KINDS:
-        sel = kind == k
+        sel = (cert["kind"] == k).to_numpy(dtype=bool)
         cols[f"valid_{k}"] = Events(grid, ent[sel], issued[sel]).count() - Events(grid, ent[sel], ends[sel]).count()
     return cols
 

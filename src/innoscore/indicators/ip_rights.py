@@ -22,15 +22,15 @@ CLASS_TWO = ("utility_model", "design", "software_copyright")
 def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
     ip = tables[TABLE]
     ent = grid.codes(ip["enterprise_id"])
-    kind = ip["kind"].to_numpy()
+    kind = ip["kind"]  # compared in Arrow: no Python string per row
     filed, granted = days(ip["filed_on"]), days(ip["granted_on"])
     # a granted right stops counting at its lapse, but never before its grant
     lapsed = np.where(days(ip["lapsed_on"]) == NAT, NAT, np.maximum(days(ip["lapsed_on"]), granted))
     lapsed = np.where(granted == NAT, NAT, lapsed)
-    inv = kind == "invention"
-    pct = kind == "pct"
-    class_one = np.isin(kind, CLASS_ONE)
-    class_two = np.isin(kind, CLASS_TWO)
+    inv = (kind == "invention").to_numpy(dtype=bool)
+    pct = (kind == "pct").to_numpy(dtype=bool)
+    class_one = kind.isin(CLASS_ONE).to_numpy(dtype=bool)
+    class_two = kind.isin(CLASS_TWO).to_numpy(dtype=bool)
     rights = ~pct  # PCT filings are applications, not rights
     granted_rights = Events(grid, ent[rights], granted[rights])
     return {

@@ -24,10 +24,13 @@ class PointsRun:
     checks: pd.DataFrame
 
 
-def run(data, as_of: dt.date, config: PointsConfig | None = None) -> PointsRun:
-    """Indicators, points and certification checks as of ``as_of``."""
+def run(data, as_of: dt.date, config: PointsConfig | None = None,
+        indicators: pd.DataFrame | None = None) -> PointsRun:
+    """Indicators (unless given, built with the configuration's catalog), points and
+    certification checks as of ``as_of``."""
     config = config or load_points_config()
-    indicators = build(data, as_of, config.catalog)
+    if indicators is None:
+        indicators = build(data, as_of, config.catalog)
     prepared = prepare(indicators, config, as_of)
     return PointsRun(as_of, indicators, prepared, score(prepared), run_checks(check_features(data, as_of)))
 
