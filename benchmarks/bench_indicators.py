@@ -17,31 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def _peak_gb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024**2
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-
-
-def _reset_peak() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
+from _measure import machine, peak_gb, reset_peak, run_child
 
 
 def _child(kind: str, folder: Path) -> None:
@@ -53,8 +33,8 @@ def _child(kind: str, folder: Path) -> None:
     t0 = time.perf_counter()
     data = load(folder)
     t_load = time.perf_counter() - t0
-    load_peak = _peak_gb()
-    reset = _reset_peak()
+    load_peak = peak_gb()
+    reset = reset_peak()
     rows = {name: len(frame) for name, frame in data.tables.items()}
     t0 = time.perf_counter()
     if kind == "single":
@@ -63,16 +43,10 @@ def _child(kind: str, folder: Path) -> None:
         dates = pd.date_range(end=pd.Timestamp(data.extracted_on), periods=24, freq="ME")
         out = build_panel(data, dates)
     seconds = time.perf_counter() - t0
-    peak = _peak_gb() if reset else float("nan")
+    peak = peak_gb() if reset else float("nan")
     print(json.dumps({"seconds": seconds, "load_seconds": t_load, "peak_gb": peak, "load_peak_gb": load_peak,
                       "rows": rows,
                       "shape": list(out.shape)}))
-
-
-def _run(kind: str, folder: Path) -> dict:
-    cmd = [sys.executable, __file__, "--child", kind, "--folder", str(folder)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -87,14 +61,14 @@ def main() -> None:
         return
     from innoscore.data.synth import SynthSpec, synthesize
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(machine())
     with tempfile.TemporaryDirectory(prefix="bench_ind_") as tmp:
         for kind, n, target_s, target_gb in (("single", args.enterprises, 60, 6.0),
                                              ("panel", args.panel_enterprises, 60, None)):
             folder = Path(tmp) / f"p{n}"
             if not folder.exists():
                 synthesize(SynthSpec(enterprises=n, seed=7), folder)
-            r = _run(kind, folder)
+            r = run_child(__file__, "--child", kind, "--folder", str(folder))
             what = "1 date" if kind == "single" else "24 month-ends"
             ok = r["seconds"] <= target_s and (target_gb is None or r["peak_gb"] <= target_gb)
             mem = f" (target <= {target_gb:g} GB)" if target_gb else ""

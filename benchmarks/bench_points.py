@@ -13,14 +13,13 @@ needed again when reference values change).
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from _measure import machine
 
 from innoscore.data.synth import SynthSpec, synthesize
 from innoscore.data.validation import load
@@ -38,7 +37,7 @@ def _timed(fn, repeat: int = 7) -> float:
 
 
 def main() -> None:
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(machine())
     cfg = load_points_config()
     weights = {s: dict(w) for s, w in cfg.weights.items()}
     for s in weights:  # a new weight set: move 0.02 from revenue to revenue growth

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _measure import machine, peak_gb, run_child
 
 
 def _child(step: str, out: Path, n: int, seed: int) -> None:
@@ -37,8 +34,7 @@ def _child(step: str, out: Path, n: int, seed: int) -> None:
         extra = {"ok": report.ok, "problems": len(report.problems),
                  "rows": sum(t["rows"] or 0 for t in report.tables.values())}
     seconds = time.perf_counter() - t0
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # kB -> GB
-    print(json.dumps({"step": step, "seconds": seconds, "peak_gb": peak_gb, **extra}))
+    print(json.dumps({"step": step, "seconds": seconds, "peak_gb": peak_gb(), **extra}))
 
 
 def main() -> None:
@@ -51,15 +47,13 @@ def main() -> None:
     if args.child:
         _child(args.child, args.out, args.enterprises, args.seed)
         return
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(machine())
     with tempfile.TemporaryDirectory(prefix="bench_synth_") as tmp:
         out = Path(tmp) / "province"
         results = {}
         for step, target_s, target_gb in (("synth", 180, 8.0), ("validate", 60, None)):
-            cmd = [sys.executable, __file__, "--child", step, "--out", str(out),
-                   "--enterprises", str(args.enterprises), "--seed", str(args.seed)]
-            line = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
-            r = results[step] = json.loads(line)
+            r = results[step] = run_child(__file__, "--child", step, "--out", str(out),
+                                          "--enterprises", str(args.enterprises), "--seed", str(args.seed))
             verdict = "ok" if r["seconds"] <= target_s and (target_gb is None or r["peak_gb"] <= target_gb) else "MISSED"
             mem_target = f", target <= {target_gb:g} GB" if target_gb else ""
             print(f"{step:9s} {args.enterprises:>9,} enterprises: {r['seconds']:6.1f} s (target <= {target_s} s), "
