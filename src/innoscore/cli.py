@@ -198,6 +198,46 @@ def cmd_points_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from innoscore.credit.panel import load_credit_config
+    from innoscore.credit.registry import log_training, tracking_uri
+    from innoscore.credit.train import format_result, train
+    from innoscore.data.validation import load
+    from innoscore.indicators import load_catalog
+
+    config = load_credit_config(args.config)
+    catalog = load_catalog(args.catalog)
+    data = load(args.data_dir)
+    result = train(data, config, catalog)
+    print(format_result(result))
+    run_id, version = log_training(result, args.tracking_uri, str(args.data_dir))
+    print(f"registered {config['registered_model']} version {version} (run {run_id}) in {tracking_uri(args.tracking_uri)}")
+    print(f"next: innoscore promote {version}" + (f" --tracking-uri {args.tracking_uri}" if args.tracking_uri else ""))
+    return EXIT_OK
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    from innoscore.credit.panel import load_credit_config
+    from innoscore.credit.registry import CHAMPION, promote
+
+    config = load_credit_config(args.config)
+    name = config["registered_model"]
+    try:
+        results = promote(args.version, config["gates"], name, args.tracking_uri)
+    except Exception as exc:  # MLflow raises its own kinds for an unknown version
+        if type(exc).__name__ in ("MlflowException", "RestException"):
+            raise UsageError(f"no version {args.version} of {name}: {str(exc).splitlines()[0]}") from None
+        raise
+    for gate, (ok, text) in results.items():
+        print(f"  {'pass' if ok else 'FAIL'} {gate}: {text}")
+    failed = [g for g, (ok, _) in results.items() if not ok]
+    if failed:
+        print(f"{name} version {args.version} NOT promoted; failing gates: {', '.join(failed)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{name} version {args.version} is now @{CHAMPION}")
+    return EXIT_OK
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from innoscore.data.contract_doc import markdown
 
@@ -324,6 +364,25 @@ def build_parser() -> argparse.ArgumentParser:
     points_options(p)
     p.add_argument("--enterprise", required=True, metavar="ID", help="the enterprise's unified social credit code")
     p.set_defaults(func=cmd_points_explain)
+
+    p = sub.add_parser("train", help="train the credit model, evaluate it out of time and register it in MLflow",
+                       description="Build the training panel of DATA_DIR, fit the calibrated credit model, evaluate it "
+                                   "and a logistic-regression baseline on the out-of-time test, and log everything "
+                                   "to MLflow as a new version of the registered model.")
+    p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
+    p.add_argument("--tracking-uri", metavar="URI", help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, "
+                                                         "else sqlite:///mlflow.db in the working directory)")
+    p.add_argument("--config", type=Path, metavar="FILE", help="model specification (default models/credit.yaml)")
+    p.add_argument("--catalog", type=Path, metavar="FILE", help="indicator catalog (default features/indicators.yaml)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("promote", help="give a registered model version the alias champion if it passes the gates",
+                       description="Check the version's test figures against the gates in models/credit.yaml; set "
+                                   "the alias champion only when all pass, else exit 2 naming each failing gate.")
+    p.add_argument("version", metavar="VERSION")
+    p.add_argument("--tracking-uri", metavar="URI", help="MLflow tracking URI (as for train)")
+    p.add_argument("--config", type=Path, metavar="FILE", help="model specification (default models/credit.yaml)")
+    p.set_defaults(func=cmd_promote)
 
     p = sub.add_parser("contract", help="print the data contract (the input tables and their rules) as Markdown")
     p.set_defaults(func=cmd_contract)

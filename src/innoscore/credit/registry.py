@@ -1,0 +1,87 @@
+"""Tracking and registering the credit model in MLflow, and promoting a version to ``champion``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from innoscore.credit.train import TrainResult, calibration_plot, flat_metrics, gate_results
+
+__all__ = ["tracking_uri", "log_training", "promote", "load_model", "DEFAULT_TRACKING_URI", "EXPERIMENT",
+           "CHAMPION"]
+
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"  # in the working directory
+EXPERIMENT = "innoscore-credit"
+CHAMPION = "champion"
+
+
+def tracking_uri(value: str | None = None) -> str:
+    """--tracking-uri, else MLFLOW_TRACKING_URI, else a SQLite file in the working directory."""
+    return value or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+
+
+def _mlflow(uri: str):
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    return mlflow
+
+
+def log_training(result: TrainResult, uri: str | None = None, data_dir: str | None = None) -> tuple[str, str]:
+    """Log params, metrics, plots, configuration and data fingerprint; register the model.
+
+    Returns ``(run_id, version)`` of the new version of the registered model.
+    """
+    from mlflow.models import infer_signature
+
+    mlflow = _mlflow(tracking_uri(uri))
+    name = result.config["registered_model"]
+    mlflow.set_experiment(EXPERIMENT)
+    model = result.model
+    features = result.panel.features
+    test = result.panel.frame[result.panel.frame["split"] == "test"]
+    example = test[features].head(5).astype("float64")
+    with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
+        params = {"family": model.family_, "calibration": model.calibration_method_, "features": len(features),
+                  "horizon_months": result.panel.horizon_months, **{f"lgbm_{k}": v for k, v in model.params_.items()}}
+        for key in ("first_observation", "train_until", "calibration_until"):
+            params[f"panel_{key}"] = result.config["panel"][key]
+        mlflow.log_params(params)
+        mlflow.log_metrics(flat_metrics(result))
+        mlflow.set_tags({"data_fingerprint": result.fingerprint, "data_dir": str(data_dir or ""),
+                         "monotonicity": json.dumps(model.monotonicity_)})
+        folder = Path(tmp)
+        calibration_plot(result, folder / "calibration_curve.png")
+        result.backtest.to_csv(folder / "grade_backtest.csv")
+        result.calibration.to_csv(folder / "calibration_table.csv", index=False)
+        (folder / "features.json").write_text(json.dumps(features, ensure_ascii=False, indent=1), encoding="utf-8")
+        shutil.copy(result.config.source, folder / "credit.yaml")
+        mlflow.log_artifacts(str(folder), artifact_path="evaluation")
+        info = mlflow.sklearn.log_model(
+            model, name="model", serialization_format="cloudpickle",
+            signature=infer_signature(example, model.predict_pd(example)), input_example=example,
+            registered_model_name=name, pyfunc_predict_fn="predict_proba")
+    return run.info.run_id, str(info.registered_model_version)
+
+
+def promote(version: str, gates: dict, name: str, uri: str | None = None) -> dict[str, tuple[bool, str]]:
+    """Set the alias ``champion`` on ``version`` when every gate passes; return each gate's result."""
+    from mlflow.tracking import MlflowClient
+
+    _mlflow(tracking_uri(uri))
+    client = MlflowClient()
+    mv = client.get_model_version(name, str(version))
+    metrics = client.get_run(mv.run_id).data.metrics
+    results = gate_results(metrics, gates)
+    if all(ok for ok, _ in results.values()):
+        client.set_registered_model_alias(name, CHAMPION, str(version))
+    return results
+
+
+def load_model(name: str, alias: str = CHAMPION, uri: str | None = None):
+    """The registered CreditModel under an alias (``models:/NAME@champion``)."""
+    mlflow = _mlflow(tracking_uri(uri))
+    return mlflow.sklearn.load_model(f"models:/{name}@{alias}")
