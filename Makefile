@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-credit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_synth.py
+	$(BIN)/python benchmarks/bench_indicators.py
+	$(BIN)/python benchmarks/bench_points.py
+
+bench-credit: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/bench_credit.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .hypothesis

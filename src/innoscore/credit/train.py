@@ -125,7 +125,9 @@ def train(data, config: CreditConfig | None = None, catalog: Catalog | None = No
     for name, part in parts.items():
         pds[name] = model.predict_pd(part[features])
         metrics[name] = evaluate(part["default"].to_numpy(), pds[name], bins)
-    base = baseline_logistic().fit(parts["train"][features], parts["train"]["default"])
+    # the baseline learns from every row CreditModel sees (it needs no calibration slice)
+    seen = pd.concat([parts["train"], parts["calibration"]])
+    base = baseline_logistic().fit(seen[features], seen["default"])
     baseline = evaluate(parts["test"]["default"].to_numpy(), base.predict_proba(parts["test"][features])[:, 1], bins)
     order = [str(g["grade"]) for g in config["grades"]]
     backtest = grade_backtest(parts["test"]["default"].to_numpy(), pds["test"], model.grade_of(pds["test"]), order)
