@@ -180,3 +180,19 @@ def test_run_checks_flags_holders_the_data_contradicts():
     assert ht.loc["BAD", "result"] == "fail" and bool(ht.loc["BAD", "flag"]) and bool(ht.loc["BAD", "holds"])
     assert ht.loc["OK", "result"] == "pass" and not bool(ht.loc["OK", "flag"])
     assert len(out) == 2 * 5
+
+
+def test_synthetic_certificate_holders_mostly_meet_the_rules():
+    """The synthetic province gives certificates mostly by the rules, with some noise."""
+    from innoscore.data.synth import SynthSpec, generate
+    from innoscore.points.certification import check_features
+
+    tables, _ = generate(SynthSpec(enterprises=4000, seed=17))
+    out = run_checks(check_features(tables, "2026-10-31"), RULES)
+    held = out[out["holds"]]
+    flagged = held.groupby("check", observed=True)["flag"].mean()
+    assert flagged["high_tech_enterprise"] < 0.2
+    assert flagged["tech_sme"] < 0.3
+    assert flagged["specialised_sme"] < 0.3
+    assert flagged["little_giant"] < 0.6
+    assert (held.groupby("check", observed=True).size() > 10).all()

@@ -411,7 +411,7 @@ class _Province:
         year = pd.Series(_dates(filed)).dt.year.astype("str")
         code = np.array(["1", "2", "3", "SR", "PCT", "BT", "PV"], dtype=object)[kind_i]
         ip_id = "CN" + year + pd.Series(code) + pd.Series(np.arange(m)).astype("str").str.zfill(9)
-        return pd.DataFrame({
+        frame = pd.DataFrame({
             "ip_id": ip_id,
             "enterprise_id": self.ids[e],
             "kind": kinds[kind_i],
@@ -419,6 +419,28 @@ class _Province:
             "granted_on": pd.Series(_dates(granted)).where(granted_ok),
             "lapsed_on": pd.Series(_dates(lapse)).where(lapse_ok),
             "pledged": pledged,
+        })
+        return pd.concat([frame, self._certified_inventions(rng)], ignore_index=True)
+
+    def _certified_inventions(self, rng: np.random.Generator) -> pd.DataFrame:
+        """Invention patents granted before an enterprise's first 高企 (one) or 小巨人 (two) certificate,
+        as those rules ask for core IP."""
+        e = np.concatenate([self.first_issue["high_tech_enterprise"][0]] + [self.first_issue["little_giant"][0]] * 2)
+        first = np.concatenate([self.first_issue["high_tech_enterprise"][1]] + [self.first_issue["little_giant"][1]] * 2)
+        m = len(e)
+        filed = np.maximum(first - rng.integers(700, 1800, m), self.founded[e] + 30)
+        granted = np.maximum(first - rng.integers(30, 200, m), filed + 30)
+        keep = granted <= self.extract_day
+        e, filed, granted = e[keep], filed[keep], granted[keep]
+        year = pd.Series(_dates(filed)).dt.year.astype("str")
+        return pd.DataFrame({
+            "ip_id": "CN" + year + "1C" + pd.Series(np.arange(len(e))).astype("str").str.zfill(8),
+            "enterprise_id": self.ids[e],
+            "kind": "invention",
+            "filed_on": _dates(filed),
+            "granted_on": _dates(granted),
+            "lapsed_on": pd.Series(pd.NaT, index=range(len(e)), dtype="datetime64[s]"),
+            "pledged": False,
         })
 
     def certifications(self) -> pd.DataFrame:
@@ -445,7 +467,7 @@ class _Province:
             & (self.iota[:, None] > -0.8) & (rev > 0),
             "tech_sme": alive & (st["employees"] <= cfg["tech_sme"]["max_employees"])
             & (rev <= cfg["tech_sme"]["max_revenue"]) & (st["assets"] <= cfg["tech_sme"]["max_total_assets"])
-            & (st["staff_share"] >= 0.10) & ((st["rd_ratio"] >= 0.03)),
+            & (self._tech_sme_score(cfg["tech_sme"]) >= cfg["tech_sme"]["pass_score"]),
             "innovative_sme": alive & (st["rd_ratio"] >= 0.02) & (st["employees"] < 1000) & (self.age_y >= 1),
             "specialised_sme": alive & (self.age_y >= cfg["specialised_sme"]["min_years"])
             & (st["rd_expense"] >= cfg["specialised_sme"]["min_rd_expense"])
@@ -453,8 +475,10 @@ class _Province:
             "gazelle": alive & (self.age_y >= 3) & (np.concatenate([np.zeros((n, 1)), rev[:, 1:] / np.maximum(rev[:, :-1], 1)], axis=1) > 1.3),
         }
         lg = cfg["little_giant"]
+        rev_2y_before = np.concatenate([np.zeros((n, 2)), rev[:, :-2]], axis=1)
+        growing = (rev_2y_before > 0) & (rev >= rev_2y_before * (1 + lg["min_growth_2y"]) ** 2)
         elig["little_giant"] = elig["specialised_sme"] & (self.age_y >= lg["min_years"]) & \
-            (st["leverage"] <= lg["max_debt_ratio"]) & (rev >= 1e8)
+            (st["leverage"] <= lg["max_debt_ratio"]) & (rev >= 1e8) & growing
         uptake = {"high_tech_enterprise": 0.85, "tech_sme": 0.7, "innovative_sme": 0.35,
                   "specialised_sme": 0.4, "little_giant": 0.35, "gazelle": 0.3}
         noise = {"high_tech_enterprise": 0.02, "tech_sme": 0.02, "innovative_sme": 0.01,
@@ -493,6 +517,11 @@ class _Province:
         certs = certs[(certs["issued"] <= self.extract_day) & (certs["issued"] > self.founded[certs["e"]])]
         certs = certs.sort_values(["e", "kind", "issued"], kind="stable").drop_duplicates(["e", "kind", "issued"])
         self.holds_ht = holds_ht
+        # the first certificate of the kinds whose rules ask for IP and an R&D institution
+        first = certs.groupby(["kind", "e"])["issued"].min()
+        self.first_issue = {k: (first[k].index.to_numpy(), first[k].to_numpy()) if k in first.index.levels[0]
+                            else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+                            for k in ("high_tech_enterprise", "little_giant")}
         issued = certs["issued"].to_numpy()
         expires = _days(pd.Series(_dates(issued)).add(pd.to_timedelta(certs["valid"].to_numpy() * 365, "D")).to_numpy())
         no_expiry = rng.random(len(certs)) < 0.03  # some registries leave it empty
@@ -504,6 +533,22 @@ class _Province:
             "expires_on": pd.Series(_dates(expires)).where(~no_expiry),
             "certificate_no": "GR" + pd.Series(np.arange(m)).astype("str").str.zfill(10),
         })
+
+    def _tech_sme_score(self, rules: dict) -> np.ndarray:
+        """The 科技型中小企业 evaluation score (N x Y) by the configured bands; 0 without an S&T staff score.
+        IP is judged from the latent innovation capacity, which the patents later reflect."""
+        st = self.state
+
+        def banded(values: np.ndarray, bands: list[dict]) -> np.ndarray:
+            out = np.zeros_like(values, dtype="float64")
+            for band in bands:
+                out = np.where(values >= band["from"], np.maximum(out, band["points"]), out)
+            return out
+
+        staff = banded(st["staff_share"], rules["staff_share_points"])
+        rd = banded(np.where(np.isfinite(st["rd_ratio"]), st["rd_ratio"], 0.0), rules["rd_ratio_points"])
+        ip = np.where(self.iota > 0.3, float(rules["class_one_points"]), 12.0)[:, None]
+        return np.where(staff > 0, staff + rd + ip, 0.0)
 
     def projects(self) -> pd.DataFrame:
         rng, n = self.rng["proj"], self.n
@@ -550,7 +595,14 @@ class _Province:
         rank = pd.Series(rng.integers(1, 4, m), dtype="Int64").where(kind_i == 0)
         frame = pd.DataFrame({"award_id": _ids("AW", m, 9), "enterprise_id": self.ids[e], "kind": kinds[kind_i],
                               "level": level, "awarded_on": _dates(day), "rank": rank})
-        return frame[day <= self.extract_day].reset_index(drop=True)
+        # a 小巨人 has its own R&D institution: a provincial platform recognised before its first certificate
+        lg_e, lg_first = self.first_issue["little_giant"]
+        lg_day = np.maximum(lg_first - rng.integers(60, 700, len(lg_e)), self.founded[lg_e] + 30)
+        platforms = pd.DataFrame({"award_id": _ids("AWP", len(lg_e), 8), "enterprise_id": self.ids[lg_e],
+                                  "kind": "rd_platform", "level": "provincial", "awarded_on": _dates(lg_day),
+                                  "rank": pd.Series(pd.NA, index=range(len(lg_e)), dtype="Int64")})
+        frame = pd.concat([frame[day <= self.extract_day], platforms[lg_day <= self.extract_day]], ignore_index=True)
+        return frame
 
     def penalties(self) -> pd.DataFrame:
         rng, n = self.rng["pen"], self.n
