@@ -198,6 +198,58 @@ def _show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _to_text(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    if isinstance(s.dtype, pd.StringDtype):
+        return s, pd.Series(False, index=s.index), "text"
+    present = s.notna()
+    if s.dtype.kind in "iu":  # numbers stored where text was expected (Parquet)
+        s = s.astype("Int64")
+    return s.astype("str").where(present, None).astype("str"), pd.Series(False, index=s.index), "text"
+
+
+def _to_float(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    if s.dtype.kind in "fiub":
+        typed = s.astype("float64")
+    else:
+        typed = pd.to_numeric(s.astype("str").str.strip(), errors="coerce").astype("float64")
+    return typed, s.notna() & typed.isna(), "a number"
+
+
+def _to_int(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    typed, bad, _ = _to_float(s)
+    fractional = typed.notna() & (typed != np.floor(typed.fillna(0)))
+    return typed.where(~fractional).astype("Int64"), bad | fractional, "a whole number"
+
+
+def _to_date(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        typed = s
+    else:
+        typed = pd.to_datetime(s.astype("str").str.strip(), format="ISO8601", errors="coerce")
+    if getattr(typed.dt, "tz", None) is not None:
+        typed = typed.dt.tz_localize(None)
+    typed = typed.astype(DTYPES["date"])
+    day = typed.to_numpy().astype("datetime64[D]")
+    if (day != typed.to_numpy()).any():  # a time of day: keep the date
+        typed = pd.Series(day.astype(DTYPES["date"]), index=typed.index)
+    return typed, s.notna() & typed.isna(), "a date YYYY-MM-DD"
+
+
+def _to_bool(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    if s.dtype.kind == "b" or str(s.dtype) == "boolean":
+        return s.astype("boolean"), pd.Series(False, index=s.index), "true or false"
+    low = s.astype("str").str.strip().str.lower()
+    typed = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    typed[low.isin(_TRUE).to_numpy()] = True
+    typed[low.isin(_FALSE).to_numpy()] = False
+    return typed, s.notna() & typed.isna(), "true or false"
+
+
+# per contract kind: (typed values, values that did not convert, what was expected)
+_CONVERTERS = {"str": _to_text, "uscc": _to_text, "float": _to_float, "int": _to_int, "date": _to_date,
+               "bool": _to_bool}
+
+
 def _coerce(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem], dict[str, np.ndarray]]:
     """Columns converted to their contract types; values that do not convert become problems.
 
@@ -218,56 +270,7 @@ def _coerce(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem
                                       dtype=DTYPES[col.kind])
             continue
         s = raw[col.name]
-        present = s.notna()
-        if col.kind in ("str", "uscc"):
-            if isinstance(s.dtype, pd.StringDtype):
-                typed = s
-            else:
-                if s.dtype.kind in "iu":  # numbers stored where text was expected (Parquet)
-                    s = s.astype("Int64")
-                typed = s.astype("str").where(present, None).astype("str")
-            bad = pd.Series(False, index=s.index)
-            expected = "text"
-        elif col.kind in ("float", "int"):
-            if s.dtype.kind in "fiub":
-                typed = s.astype("float64")
-            else:
-                typed = pd.to_numeric(s.astype("str").str.strip(), errors="coerce").astype("float64")
-            bad = present & typed.isna()
-            expected = "a number"
-            if col.kind == "int":
-                fractional = typed.notna() & (typed != np.floor(typed.fillna(0)))
-                bad |= fractional
-                typed = typed.where(~fractional)
-                typed = typed.astype("Int64")
-                expected = "a whole number"
-            typed = typed.astype(DTYPES[col.kind])
-        elif col.kind == "date":
-            if pd.api.types.is_datetime64_any_dtype(s):
-                typed = s
-            else:
-                typed = pd.to_datetime(s.astype("str").str.strip(), format="ISO8601", errors="coerce")
-            if getattr(typed.dt, "tz", None) is not None:
-                typed = typed.dt.tz_localize(None)
-            typed = typed.astype(DTYPES["date"])
-            days = typed.to_numpy().astype("datetime64[D]")
-            if (days != typed.to_numpy()).any():  # a time of day: keep the date
-                typed = pd.Series(days.astype(DTYPES["date"]), index=typed.index)
-            bad = present & typed.isna()
-            expected = "a date YYYY-MM-DD"
-        elif col.kind == "bool":
-            if s.dtype.kind == "b" or str(s.dtype) == "boolean":
-                typed = s.astype("boolean")
-                bad = pd.Series(False, index=s.index)
-            else:
-                low = s.astype("str").str.strip().str.lower()
-                typed = pd.Series(pd.NA, index=s.index, dtype="boolean")
-                typed[low.isin(_TRUE).to_numpy()] = True
-                typed[low.isin(_FALSE).to_numpy()] = False
-                bad = present & typed.isna()
-            expected = "true or false"
-        else:  # pragma: no cover - the contract rejects unknown kinds
-            raise AssertionError(col.kind)
+        typed, bad, expected = _CONVERTERS[col.kind](s)
         bad = bad.fillna(False).astype(bool)
         if bad.any():
             problems.append(Problem(table.name, col.name, "wrong type", expected, count=int(bad.sum()),
