@@ -338,14 +338,35 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         if self.family_ == "logistic":
             return pd.DataFrame(self.estimator_.contributions(X.to_numpy()), index=X.index,
                                 columns=self.feature_names_in_)
-        tables = self._path_tables()
-        leaves = self.estimator_.booster_.predict(X, pred_leaf=True)
+        by_feature = self._feature_tables()
+        leaves = self.estimator_.booster_.predict(X, pred_leaf=True).astype(np.int32, copy=False)
         out = np.zeros((len(X), self.n_features_in_))
-        for t, per_feature in enumerate(tables):
-            leaf = leaves[:, t]
-            for f, values in per_feature.items():
-                out[:, f] += values[leaf]
+        step = 50_000  # rows at a time: the gathered block stays small
+        for lo in range(0, len(X), step):
+            block = leaves[lo:lo + step]
+            for f, (trees, offsets, flat) in by_feature.items():
+                # every tree that splits on f at once: one gather, one row sum (trees in a fixed order)
+                out[lo:lo + step, f] = flat[block[:, trees] + offsets].sum(axis=1)
         return pd.DataFrame(out, index=X.index, columns=self.feature_names_in_)
+
+    def _feature_tables(self) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per feature: the trees that split on it, each tree's offset into one flat array of
+        per-leaf contributions, and that array."""
+        cached = getattr(self, "_feature_tables_", None)
+        if cached is not None:
+            return cached
+        parts: dict[int, list[tuple[int, np.ndarray]]] = {}
+        for t, per_feature in enumerate(self._path_tables()):
+            for f, values in per_feature.items():
+                parts.setdefault(f, []).append((t, values))
+        tables = {}
+        for f, items in sorted(parts.items()):
+            trees = np.array([t for t, _ in items], dtype=np.int64)
+            sizes = np.array([len(v) for _, v in items], dtype=np.int32)
+            offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int32)  # int32: half the index traffic
+            tables[f] = (trees, offsets, np.concatenate([v for _, v in items]))
+        self._feature_tables_ = tables
+        return tables
 
     def _path_tables(self) -> list[dict[int, np.ndarray]]:
         cached = getattr(self, "_path_tables_", None)
@@ -406,4 +427,5 @@ class CreditModel(ClassifierMixin, BaseEstimator):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_path_tables_", None)  # rebuilt on demand
+        state.pop("_feature_tables_", None)
         return state
