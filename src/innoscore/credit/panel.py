@@ -17,7 +17,7 @@ import pandas as pd
 from innoscore.config import load_yaml
 from innoscore.indicators import build_panel, load_catalog, load_config
 from innoscore.indicators.catalog import Catalog
-from innoscore.indicators.loans import loan_end
+from innoscore.indicators.loans import has_outstanding_loan
 from innoscore.indicators.pit import Events, Grid, days
 
 __all__ = ["CreditConfig", "load_credit_config", "observation_dates", "training_panel", "split", "Panel",
@@ -73,14 +73,6 @@ def observation_dates(first: str | dt.date, extracted_on: dt.date, horizon_month
                  <= pd.Timestamp(extracted_on)]
 
 
-def _outstanding(tables, grid: Grid) -> np.ndarray:
-    loans = tables["loans"]
-    ent = grid.codes(loans["enterprise_id"])
-    started = Events(grid, ent, days(loans["originated_on"])).count()
-    ended = Events(grid, ent, days(loan_end(loans))).count()
-    return started - ended > 0
-
-
 @dataclass
 class Panel:
     frame: pd.DataFrame  # as_of, enterprise_id, stage, features..., default, split
@@ -103,7 +95,7 @@ def training_panel(data, config: CreditConfig | None = None, catalog: Catalog | 
     if len(dates) == 0:
         raise ValueError(f"no observation date from {config['panel']['first_observation']} has a complete "
                          f"{horizon}-month window before the extraction date {extracted_on}")
-    frame = build_panel(tables, dates, catalog, load_config(), where=_outstanding)
+    frame = build_panel(tables, dates, catalog, load_config(), where=has_outstanding_loan)
     # label: a default of one of the enterprise's loans in (D, D + horizon]
     ids = pd.Index(tables["enterprises"]["enterprise_id"])
     grid = Grid(ids, ids.get_indexer(frame["enterprise_id"]), days(frame["as_of"]))

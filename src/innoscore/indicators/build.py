@@ -30,7 +30,7 @@ def _tables(tables) -> Mapping[str, pd.DataFrame]:
     return tables.tables if hasattr(tables, "tables") else tables
 
 
-def _grid(ent: pd.DataFrame, dates: Iterable) -> tuple[Grid, np.ndarray]:
+def _grid(ent: pd.DataFrame, dates: Iterable) -> Grid:
     stamps = sorted({pd.Timestamp(d).normalize() for d in dates})
     if not stamps:
         raise ValueError("no as-of dates given")
@@ -42,7 +42,7 @@ def _grid(ent: pd.DataFrame, dates: Iterable) -> tuple[Grid, np.ndarray]:
         alive = np.flatnonzero(founded <= day)  # enterprises existing at the as-of date
         e_parts.append(alive)
         d_parts.append(np.full(len(alive), day, dtype=np.int64))
-    return Grid(ids, np.concatenate(e_parts), np.concatenate(d_parts)), np.array(stamps, dtype="datetime64[s]")
+    return Grid(ids, np.concatenate(e_parts), np.concatenate(d_parts))
 
 
 def _compute(tables, grid: Grid, catalog: Catalog, config: dict) -> pd.DataFrame:
@@ -80,7 +80,7 @@ def build_panel(tables, dates: Iterable, catalog: Catalog | None = None, config:
     tables = _tables(tables)
     catalog = catalog or load_catalog()
     config = config or load_config()
-    grid, _ = _grid(tables["enterprises"], dates)
+    grid = _grid(tables["enterprises"], dates)
     if where is not None:
         keep = np.asarray(where(tables, grid), dtype=bool)
         grid = Grid(grid.ids, grid.ent[keep], grid.day[keep])

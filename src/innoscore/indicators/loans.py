@@ -21,6 +21,15 @@ def loan_end(loans: pd.DataFrame) -> pd.Series:
     return loans[["defaulted_on", "repaid_on", "maturity_on"]].min(axis=1)
 
 
+def has_outstanding_loan(tables: dict[str, pd.DataFrame], grid: Grid) -> np.ndarray:
+    """For each grid pair, whether the enterprise has a loan outstanding at the as-of date."""
+    loans = tables[TABLE]
+    ent = grid.codes(loans["enterprise_id"])
+    started = Events(grid, ent, days(loans["originated_on"])).count()
+    ended = Events(grid, ent, days(loan_end(loans))).count()
+    return started - ended > 0
+
+
 def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
     loans = tables[TABLE]
     ent = grid.codes(loans["enterprise_id"])
