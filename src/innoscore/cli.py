@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -245,6 +247,27 @@ def cmd_contract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _demo_credit(data, catalog, uri: str) -> str | None:
+    """Demo step: train, register and promote the credit model; the version if it became champion."""
+    from innoscore.credit.panel import load_credit_config
+    from innoscore.credit.registry import CHAMPION, log_training, promote
+    from innoscore.credit.train import format_result, train
+
+    config = load_credit_config()
+    result = train(data, config, catalog)
+    print(format_result(result))
+    run_id, version = log_training(result, uri, str(data.source))
+    print(f"registered {config['registered_model']} version {version} (run {run_id})")
+    gates = promote(version, config["gates"], config["registered_model"], uri)
+    for gate, (ok, text) in gates.items():
+        print(f"  {'pass' if ok else 'FAIL'} {gate}: {text}")
+    if not all(ok for ok, _ in gates.values()):
+        print(f"version {version} NOT promoted: a gate failed")
+        return None
+    print(f"version {version} is now @{CHAMPION}")
+    return version
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from innoscore.data.summary import format_summary
     from innoscore.data.synth import synthesize, truth_dir_for
@@ -255,40 +278,52 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from innoscore.points.run import run as points_run
 
     spec = _spec(args)
+    steps = 6
     root = Path(args.out)
     data_dir = root / "province"
     truth_dir = truth_dir_for(data_dir)
-    print(f"[1/5] generating the synthetic province: {spec.enterprises:,} enterprises, seed {spec.seed}, "
+    print(f"[1/{steps}] generating the synthetic province: {spec.enterprises:,} enterprises, seed {spec.seed}, "
           f"loans {spec.start}..{spec.end}")
     t0 = time.perf_counter()
     synthesize(spec, data_dir, truth_dir)
     print(f"      done in {time.perf_counter() - t0:.1f} s")
-    print("[2/5] validating it against the data contract")
+    print(f"[2/{steps}] validating it against the data contract")
     report, data = read(data_dir)
     print(report.to_text())
     if not report.ok:
         return EXIT_BAD_INPUT
-    print("[3/5] summary")
+    print(f"[3/{steps}] summary")
     print(format_summary(data))
     print()
-    print(f"[4/5] indicators as of the last month-end, {data.extracted_on}")
+    print(f"[4/{steps}] indicators as of the last month-end, {data.extracted_on}")
     catalog = load_catalog()
     table = build(data, data.extracted_on, catalog)
     indicators_file = root / "indicators.parquet"
     _write_indicators(table, data.extracted_on, indicators_file)
     print(format_indicators(table, catalog, data.extracted_on))
     print()
-    print(f"[5/5] innovation points and certification checks as of {data.extracted_on}")
+    print(f"[5/{steps}] innovation points and certification checks as of {data.extracted_on}")
     result = points_run(data, data.extracted_on, load_points_config(catalog=catalog), indicators=table)
     points_dir = root / "points"
     _write_points(result, points_dir)
     _print_points(result, None)
+    print()
+    uri = args.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+    if uri is None:  # the demo's own store: replaced like the rest of OUT
+        (root / "mlflow.db").unlink(missing_ok=True)
+        shutil.rmtree(root / "mlartifacts", ignore_errors=True)
+        uri = f"sqlite:///{(root / 'mlflow.db').resolve()}"
+    print(f"[6/{steps}] credit model: train on the panel of month-ends, register and promote (MLflow at {uri})")
+    version = _demo_credit(data, catalog, uri)
     print()
     print("results:")
     print(f"  input tables   {data_dir}")
     print(f"  ground truth   {truth_dir}")
     print(f"  indicators     {indicators_file}")
     print(f"  points         {points_dir / 'points.parquet'}, {points_dir / 'certification_checks.parquet'}")
+    if version is not None:
+        print(f"  credit model   models:/innoscore-credit@champion (version {version}) in {uri}")
+        print(f"  see the runs:  mlflow ui --backend-store-uri {uri}")
     print(f"  try: innoscore validate {data_dir}")
     return EXIT_OK
 
@@ -388,10 +423,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_contract)
 
     p = sub.add_parser("demo", help="run the whole flow on a freshly generated synthetic province",
-                       description="Generate the synthetic province into OUT/province, validate it and print "
-                                   "a summary. Replaces what an earlier demo left in OUT.")
+                       description="Generate the synthetic province into OUT/province, validate it, summarise it, "
+                                   "build the indicators and innovation points, train, register and promote the "
+                                   "credit model. Replaces what an earlier demo left in OUT.")
     _add_spec_options(p, 20_000)
     p.add_argument("--out", type=Path, default=Path("demo"), metavar="OUT", help="output folder (default ./demo)")
+    p.add_argument("--tracking-uri", metavar="URI",
+                   help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///OUT/mlflow.db)")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -33,10 +33,11 @@ def fitted():
 
 
 def raw_log_odds(model: CreditModel, X: pd.DataFrame) -> np.ndarray:
-    if model.family_ == "lightgbm":
-        return model.estimator_.booster_.predict(X, raw_score=True)
+    """The uncalibrated log-odds: the regression's plus the trees' (or the regression's alone)."""
     est = model.estimator_
-    return est.pipeline_.decision_function(X.to_numpy()[:, est.use_])
+    if model.family_ == "lightgbm":
+        return est.base_.decision_function(X.to_numpy()) + model.booster_.predict(X, raw_score=True)
+    return est.decision_function(X.to_numpy())
 
 
 def test_probabilities_are_probabilities(fitted):
@@ -53,9 +54,24 @@ def test_calibration_does_not_worsen_brier_on_held_out_rows(method):
     X, y = make(30_000, seed=2, rate=2.0)
     Xc, yc = make(15_000, seed=3)
     Xh, yh = make(20_000, seed=4)
-    model = CreditModel(monotone=MONO, params=FAST, calibration=method).fit(X, y, Xc, yc)
+    model = CreditModel(monotone=MONO, params=FAST, calibration=method, anchor="calibration").fit(X, y, Xc, yc)
     raw = model.estimator_.predict_proba(Xh)[:, 1]
     assert brier_score_loss(yh, model.predict_pd(Xh)) < brier_score_loss(yh, raw)
+
+
+def test_long_run_anchor_sets_the_level_and_keeps_the_ranks():
+    X, y = make(30_000, seed=2, rate=2.0)  # training years default twice as often as the calibration ones
+    Xc, yc = make(15_000, seed=3)
+    Xh, _ = make(5_000, seed=4)
+    slice_level = CreditModel(monotone=MONO, params=FAST, calibration="sigmoid", anchor="calibration").fit(X, y, Xc, yc)
+    long_run = CreditModel(monotone=MONO, params=FAST, calibration="sigmoid", anchor="long_run").fit(X, y, Xc, yc)
+    seen = pd.concat([X, Xc])
+    long_rate = np.concatenate([y, yc]).mean()
+    assert long_run.predict_pd(seen).mean() == pytest.approx(long_rate, rel=1e-6)
+    assert slice_level.predict_pd(Xc).mean() == pytest.approx(yc.mean(), rel=0.02)
+    assert long_run.shift_ > 0.1 and slice_level.shift_ == 0.0  # the long-run rate is the higher one
+    a, b = slice_level.predict_pd(Xh), long_run.predict_pd(Xh)
+    assert (np.sign(np.diff(a[np.argsort(b, kind="stable")])) >= 0).all()  # same order of the rows
 
 
 def test_monotone_directions_hold(fitted):

@@ -7,7 +7,7 @@ import pandas as pd
 from scipy.stats import beta
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
-__all__ = ["evaluate", "expected_calibration_error", "jeffreys_interval", "grade_backtest", "psi",
+__all__ = ["evaluate", "expected_calibration_error", "jeffreys_interval", "clustered_interval", "grade_backtest", "psi",
            "calibration_table"]
 
 
@@ -58,12 +58,39 @@ def grade_backtest(y: np.ndarray, p: np.ndarray, grades: np.ndarray, order: list
     return g
 
 
-def evaluate(y, p, bins: int = 10) -> dict[str, float]:
-    """AUC, Gini, KS, Brier, log loss, ECE and calibration-in-the-large with its 95% interval."""
+def clustered_interval(y: np.ndarray, groups: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Interval of a default rate when rows come in clusters (the same enterprise at successive
+    observation dates, whose 12-month windows overlap, so one default makes up to 12 bad rows):
+    normal interval with the cluster-robust (sandwich) variance of the mean."""
+    from scipy.stats import norm
+
+    y = np.asarray(y, dtype="float64")
+    codes, _ = pd.factorize(np.asarray(groups))
+    n, k = len(y), int(codes.max()) + 1
+    rate = y.mean()
+    resid = np.bincount(codes, weights=y - rate, minlength=k)
+    se = np.sqrt(k / max(k - 1, 1) * np.sum(resid ** 2)) / n
+    z = norm.ppf(0.5 + level / 2)
+    return max(0.0, rate - z * se), min(1.0, rate + z * se)
+
+
+def evaluate(y, p, bins: int = 10, groups=None) -> dict[str, float]:
+    """AUC, Gini, KS, Brier, log loss, ECE and calibration-in-the-large with its 95% interval.
+
+    The interval of the observed default rate is Jeffreys' (rows independent); with ``groups``
+    (e.g. the enterprise id of each row) it is the wider of that and the cluster-robust interval,
+    because panel rows of one enterprise are not independent.
+    """
     y, p = np.asarray(y, dtype=np.int64), np.clip(np.asarray(p, dtype="float64"), 0.0, 1.0)
     auc = float(roc_auc_score(y, p))
     fpr, tpr, _ = roc_curve(y, p)
     lo, hi = jeffreys_interval(int(y.sum()), len(y))
+    lo, hi = float(lo), float(hi)
+    if groups is not None:
+        if len(groups) != len(y):
+            raise ValueError(f"groups has {len(groups)} values for {len(y)} rows")
+        clo, chi = clustered_interval(y, groups)
+        lo, hi = min(lo, clo), max(hi, chi)
     return {
         "rows": float(len(y)),
         "defaults": float(y.sum()),

@@ -1,9 +1,10 @@
 """``CreditModel``: a calibrated, monotone probability-of-default model for any numeric table.
 
-LightGBM underneath (``monotone_constraints``), a probability calibration fitted on a
-calibration slice (scikit-learn's ``CalibratedClassifierCV`` over a ``FrozenEstimator``),
-points scaling, PD grades and reason codes.  Small samples are handled by choosing between a
-regularised LightGBM and a sign-constrained logistic regression by cross-validation.
+A sign-constrained logistic regression with LightGBM trees (``monotone_constraints``) boosted
+from its log-odds, a probability calibration fitted on a calibration slice (scikit-learn's
+``CalibratedClassifierCV`` over a ``FrozenEstimator``), points scaling, PD grades and reason
+codes.  Small samples are handled by choosing between the regularised boosted model and the
+logistic regression alone by cross-validation.
 """
 
 from __future__ import annotations
@@ -17,16 +18,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 __all__ = ["CreditModel", "MonotonicityError", "DEFAULT_PARAMS", "DEFAULT_SCALING", "DEFAULT_GRADES"]
 
-DEFAULT_PARAMS = {"n_estimators": 400, "learning_rate": 0.04, "num_leaves": 15, "min_child_samples": 200,
+DEFAULT_PARAMS = {"n_estimators": 60, "learning_rate": 0.04, "num_leaves": 15, "min_child_samples": 200,
                   "subsample": 0.8, "subsample_freq": 1, "colsample_bytree": 0.8, "reg_lambda": 5.0}
 DEFAULT_SCALING = {"base_score": 600.0, "base_odds": 50.0, "pdo": 20.0}
 DEFAULT_GRADES = [{"grade": "A", "max_pd": 0.005}, {"grade": "B", "max_pd": 0.01}, {"grade": "C", "max_pd": 0.02},
@@ -34,6 +31,8 @@ DEFAULT_GRADES = [{"grade": "A", "max_pd": 0.005}, {"grade": "B", "max_pd": 0.01
                   {"grade": "G", "max_pd": 1.0}]
 LARGE_SAMPLE_DEFAULTS = 2000  # at least this many defaults: the configured LightGBM, no model selection
 PD_FLOOR = 1e-6
+MAX_SEGMENTS = 10  # ramps per feature of the regression, one more per DEFAULTS_PER_SEGMENT defaults
+DEFAULTS_PER_SEGMENT = 200
 SMALL_SAMPLE_MARGIN = 0.98  # LightGBM's cross-validated Brier score must be 2% below the regression's
 
 
@@ -50,6 +49,11 @@ def _lgbm(params: dict, monotone: list[int], random_state: int):
                           random_state=random_state, n_jobs=-1, verbose=-1)
 
 
+def _segments(n_bad: int) -> int:
+    """Ramps per feature by sample size: a straight line for a few hundred defaults, shapes for more."""
+    return int(min(MAX_SEGMENTS, max(1, n_bad // DEFAULTS_PER_SEGMENT)))
+
+
 def _small_params(base: dict, n: int, n_bad: int) -> dict:
     """LightGBM parameters for a small sample: shallower, slower and more regularised."""
     if n_bad >= LARGE_SAMPLE_DEFAULTS:
@@ -60,52 +64,176 @@ def _small_params(base: dict, n: int, n_bad: int) -> dict:
                 reg_lambda=max(float(base.get("reg_lambda", 0.0)), 10.0))
 
 
-class _SignedLogit(BaseEstimator, ClassifierMixin):
-    """Logistic regression (median imputation with missing flags, standardised) whose
-    coefficients respect the monotone signs: a feature whose sign comes out wrong is dropped."""
+def _shifted(p: np.ndarray, shift: float) -> np.ndarray:
+    """PDs moved by ``shift`` in log-odds (0 and 1 stay put)."""
+    from scipy.special import expit, logit
 
-    def __init__(self, monotone: list[int] | None = None, C: float = 1.0):
+    with np.errstate(divide="ignore"):
+        return expit(logit(np.asarray(p, dtype="float64")) + shift)
+
+
+def _level_shift(p: np.ndarray, target: float) -> float:
+    """The log-odds shift that makes the mean of ``p`` equal ``target`` (bisection; the mean is
+    increasing in the shift)."""
+    from scipy.optimize import brentq
+
+    inner = (p > 0) & (p < 1)
+    if not inner.any() or not 0 < target < 1:
+        return 0.0
+    f = lambda d: float(_shifted(p, d).mean()) - target  # noqa: E731
+    lo, hi = -20.0, 20.0
+    if f(lo) > 0 or f(hi) < 0:
+        return 0.0
+    return float(brentq(f, lo, hi, xtol=1e-10))
+
+
+class _SignedLogit(BaseEstimator, ClassifierMixin):
+    """Monotone piecewise-linear logistic regression: a smooth scorecard.
+
+    Each feature is cut at ``segments`` quantile knots between its ``clip`` and ``1 - clip``
+    quantiles (so heavy tails do not lever the fit) and enters as one ramp per segment, the
+    part of the value inside that segment; a missing value takes the feature's median and a
+    missing flag. With ``segments=1`` this is a linear logistic regression on the winsorised
+    feature. Columns are standardised and the L2-penalised log-likelihood (scikit-learn's
+    convention, strength ``C``) is maximised by L-BFGS-B, with every ramp of a constrained
+    feature bounded to its sign (>= 0 for +1, <= 0 for -1): the fitted function of each feature
+    is then monotone in the required direction, with whatever shape the data show. Missing
+    flags and unconstrained features are free.
+    """
+
+    def __init__(self, monotone: list[int] | None = None, C: float = 1.0, clip: float = 0.005, segments: int = 1):
         self.monotone = monotone
         self.C = C
+        self.clip = clip
+        self.segments = segments
+
+    def _ramps(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        miss = np.isnan(X)
+        out = np.empty((X.shape[0], len(self.column_feature_)))
+        c = 0
+        for j, knots in enumerate(self.knots_):
+            x = np.where(miss[:, j], self.fill_[j], X[:, j])
+            for a, b in zip(knots[:-1], knots[1:]):
+                np.clip(x, a, b, out=out[:, c])
+                out[:, c] -= a
+                c += 1
+        return out, miss
+
+    def _design(self, X) -> np.ndarray:
+        R, miss = self._ramps(np.asarray(X, dtype="float64"))
+        R -= self.mean_
+        R /= self.scale_
+        if len(self.flags_):
+            R = np.hstack([R, miss[:, self.flags_] - self.flag_mean_])
+        return R
 
     def fit(self, X, y):
+        from scipy.optimize import minimize
+        from scipy.special import expit
+
         X = np.asarray(X, dtype="float64")
-        signs = np.asarray(self.monotone if self.monotone is not None else [0] * X.shape[1])
-        use = np.ones(X.shape[1], dtype=bool)
-        use &= ~np.all(np.isnan(X), axis=0)
-        for _ in range(X.shape[1] + 1):
-            pipe = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
-                                 LogisticRegression(C=self.C, max_iter=2000))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                pipe.fit(X[:, use], y)
-            coef = pipe[-1].coef_[0][: use.sum()]
-            wrong = np.flatnonzero(use)[(signs[use] * coef) < 0]
-            if len(wrong) == 0:
-                break
-            use[wrong[np.argmin((signs[wrong] * coef[np.searchsorted(np.flatnonzero(use), wrong)]))]] = False
-        self.use_ = use
-        self.pipeline_ = pipe
+        y = np.asarray(y, dtype="float64")
+        n, p = X.shape
+        k = max(1, int(self.segments))
+        knots, fill = [], np.zeros(p)
+        for j in range(p):
+            v = X[:, j][~np.isnan(X[:, j])]
+            if len(v) == 0:
+                knots.append(np.zeros(2))
+                continue
+            q = np.unique(np.quantile(v, np.linspace(self.clip, 1 - self.clip, k + 1)))
+            knots.append(q if len(q) > 1 else np.repeat(q, 2))
+            fill[j] = np.median(np.clip(v, q[0], q[-1]))
+        self.knots_, self.fill_ = knots, fill
+        self.column_feature_ = np.repeat(np.arange(p), [len(q) - 1 for q in knots])
+        self.starts_ = np.concatenate([[0], np.cumsum([len(q) - 1 for q in knots])[:-1]]).astype(np.int64)
+        miss = np.isnan(X)
+        self.flags_ = np.flatnonzero(miss.any(axis=0) & ~miss.all(axis=0))
+        self.flag_mean_ = miss[:, self.flags_].mean(axis=0)
+        R, _ = self._ramps(X)
+        self.mean_ = R.mean(axis=0)
+        scale = R.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        del R
+        D = self._design(X)
+        signs = np.asarray(list(self.monotone) if self.monotone is not None else [0] * p)[self.column_feature_]
+        bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in signs]
+        bounds += [(None, None)] * (len(self.flags_) + 1)  # missing flags, intercept
+        C = float(self.C)
+
+        def objective(w: np.ndarray) -> tuple[float, np.ndarray]:
+            eta = D @ w[:-1] + w[-1]
+            loss = np.logaddexp(0.0, eta).sum() - y @ eta
+            r = expit(eta) - y
+            grad = np.concatenate([C * (D.T @ r) + w[:-1], [C * r.sum()]])
+            return (C * loss + 0.5 * w[:-1] @ w[:-1]) / n, grad / n
+
+        rate = min(max(y.mean(), 1e-6), 1 - 1e-6)
+        w0 = np.concatenate([np.zeros(D.shape[1]), [math.log(rate / (1 - rate))]])
+        res = minimize(objective, w0, jac=True, method="L-BFGS-B", bounds=bounds,
+                       options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-7})
+        self.coef_, self.intercept_ = res.x[:-1], float(res.x[-1])
+        self.n_iter_ = int(res.nit)
         self.classes_ = np.array([0, 1])
         return self
 
-    def predict_proba(self, X):
-        return self.pipeline_.predict_proba(np.asarray(X, dtype="float64")[:, self.use_])
+    def decision_function(self, X) -> np.ndarray:
+        return self._design(X) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, X) -> np.ndarray:
+        from scipy.special import expit
+
+        p = expit(self.decision_function(X))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        return (self.decision_function(X) >= 0).astype(np.int64)
 
     def contributions(self, X) -> np.ndarray:
-        """Per-feature contributions to the log-odds (n x features), missing flags folded into their feature."""
-        X = np.asarray(X, dtype="float64")
-        imputer, scaler, lr = self.pipeline_
-        Z = scaler.transform(imputer.transform(X[:, self.use_]))
-        parts = Z * lr.coef_[0]
-        out = np.zeros((X.shape[0], X.shape[1]))
-        used = np.flatnonzero(self.use_)
-        out[:, used] = parts[:, : len(used)]
-        flags = getattr(imputer, "indicator_", None)
-        if flags is not None:
-            for k, j in enumerate(flags.features_):
-                out[:, used[j]] += parts[:, len(used) + k]
+        """Per-feature contributions to the log-odds (n x features): the feature's ramps and its
+        missing flag, each centred on the training mean; they sum to the log-odds minus the intercept."""
+        Z = self._design(X)
+        m = len(self.column_feature_)
+        parts = Z[:, :m] * self.coef_[:m]
+        out = np.add.reduceat(parts, self.starts_, axis=1) if m else np.zeros((Z.shape[0], len(self.knots_)))
+        if len(self.flags_):
+            out[:, self.flags_] += Z[:, m:] * self.coef_[m:]
         return out
+
+
+class _Boosted(BaseEstimator, ClassifierMixin):
+    """The sign-constrained logistic regression, with monotone LightGBM trees boosted from its
+    log-odds: the regression carries the smooth, additive part of the risk (and learns from every
+    row it is given), the trees what it misses (thresholds, interactions)."""
+
+    def __init__(self, params: dict | None = None, monotone: list[int] | None = None, random_state: int = 0,
+                 segments: int = 1):
+        self.params = params
+        self.monotone = monotone
+        self.random_state = random_state
+        self.segments = segments
+
+    def fit(self, X: pd.DataFrame, y, X_base: pd.DataFrame | None = None, y_base=None):
+        """Trees on (X, y); the regression on (X_base, y_base), by default the same rows."""
+        if X_base is None:
+            X_base, y_base = X, y
+        self.base_ = _SignedLogit(self.monotone, segments=self.segments).fit(X_base.to_numpy(), y_base)
+        self.trees_ = _lgbm(self.params or {}, self.monotone, self.random_state).fit(
+            X, y, init_score=self.base_.decision_function(X.to_numpy()))
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        return self.base_.decision_function(X.to_numpy()) + self.trees_.predict(X, raw_score=True)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        from scipy.special import expit
+
+        p = expit(self.decision_function(X))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        return (self.decision_function(X) >= 0).astype(np.int64)
 
 
 class CreditModel(ClassifierMixin, BaseEstimator):
@@ -121,6 +249,15 @@ class CreditModel(ClassifierMixin, BaseEstimator):
     calibration : {"isotonic", "sigmoid", "auto"}
         Calibration fitted on the calibration slice; "auto" takes isotonic when the slice has at
         least ``isotonic_min_defaults`` defaults, else sigmoid.
+    segments : int, optional
+        Ramps per feature in the regression under the trees (its shape per feature); default by
+        sample size, one per 200 defaults up to 10 (1 = a straight line).
+    anchor : {"long_run", "calibration"}
+        The level of the PD. "calibration": as calibrated on the calibration slice.
+        "long_run" (default): the calibrated PD is shifted by one constant in log-odds so that its
+        mean over every row given to ``fit`` (training and calibration) equals their observed
+        default rate: the long-run average default rate, not the rate of the latest months only
+        (the Basel rule for PD estimates). Ranks, and so AUC, are the same either way.
     cal_fraction : float
         Without ``X_cal``, the last part of the rows (order kept) calibrates.
     scaling : dict, optional
@@ -148,7 +285,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
                  calibration: str = "isotonic", cal_fraction: float = 0.2, isotonic_min_defaults: int = 300,
                  scaling: dict | None = None, grades: list[dict] | None = None,
                  texts: dict[str, tuple[str, str]] | None = None, monotone_check: dict | None = None,
-                 random_state: int = 0):
+                 random_state: int = 0, anchor: str = "long_run", segments: int | None = None):
         self.monotone = monotone
         self.params = params
         self.calibration = calibration
@@ -159,6 +296,8 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         self.texts = texts
         self.monotone_check = monotone_check
         self.random_state = random_state
+        self.anchor = anchor
+        self.segments = segments
 
     # ------------------------------------------------------------------ fitting
     def _check_X(self, X, fit: bool = False) -> pd.DataFrame:
@@ -190,6 +329,8 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         y = self._check_y(y, len(X))
         if self.calibration not in ("isotonic", "sigmoid", "auto"):
             raise ValueError(f"calibration must be 'isotonic', 'sigmoid' or 'auto'; got {self.calibration!r}")
+        if self.anchor not in ("long_run", "calibration"):
+            raise ValueError(f"anchor must be 'long_run' or 'calibration'; got {self.anchor!r}")
         if X_cal is None:
             if not 0 < self.cal_fraction < 1:
                 raise ValueError(f"cal_fraction must be in (0, 1); got {self.cal_fraction}")
@@ -213,9 +354,16 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         self.monotone_ = [int(mono.get(c, 0)) for c in self.feature_names_in_]
         params = dict(DEFAULT_PARAMS, **(self.params or {}))
         n_bad = int(y.sum())
+        if self.segments is not None and int(self.segments) < 1:
+            raise ValueError(f"segments must be >= 1; got {self.segments}")
+        self.segments_ = int(self.segments) if self.segments is not None else _segments(n_bad + int(y_cal.sum()))
         self.family_, self.params_ = self._choose(X, y, params, n_bad)
         if self.family_ == "lightgbm":
-            base = _lgbm(self.params_, self.monotone_, self.random_state).fit(X, y)
+            # the regression learns from every row (it is calibrated by its own loss and has a
+            # penalised, sign-bounded coefficient per ramp); the trees learn from the training rows
+            # only, so the calibration slice stays unseen by the part that can overfit it
+            base = _Boosted(self.params_, self.monotone_, self.random_state, self.segments_).fit(
+                X, y, pd.concat([X, X_cal]), np.concatenate([y, y_cal]))
             method = self.calibration
             if method == "auto":
                 method = "isotonic" if int(y_cal.sum()) >= self.isotonic_min_defaults else "sigmoid"
@@ -224,11 +372,14 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         else:
             # logistic regression is calibrated by its own loss: it learns from every row
             Xa = pd.concat([X, X_cal])
-            base = _SignedLogit(self.monotone_).fit(Xa.to_numpy(), np.concatenate([y, y_cal]))
+            base = _SignedLogit(self.monotone_, segments=self.segments_).fit(Xa.to_numpy(), np.concatenate([y, y_cal]))
             self.calibration_method_ = "none (logistic regression)"
             self.calibrator_ = None
         self.estimator_ = base
         self.classes_ = np.array([0, 1])
+        self.shift_ = 0.0
+        if self.anchor == "long_run" and self.calibrator_ is not None:
+            self.shift_ = _level_shift(self.predict_pd(pd.concat([X, X_cal])), float(np.concatenate([y, y_cal]).mean()))
         self._verify_monotone(pd.concat([X, X_cal]))
         return self
 
@@ -242,8 +393,9 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         losses = {"lightgbm": [], "logistic": []}
         Xn = X.to_numpy()
         for train, test in folds.split(Xn, y):
-            gbm = _lgbm(small, self.monotone_, self.random_state).fit(X.iloc[train], y[train])
-            lr = _SignedLogit(self.monotone_).fit(Xn[train], y[train])
+            k = self.segments if self.segments is not None else _segments(int(y[train].sum()))
+            gbm = _Boosted(small, self.monotone_, self.random_state, k).fit(X.iloc[train], y[train])
+            lr = _SignedLogit(self.monotone_, segments=k).fit(Xn[train], y[train])
             losses["lightgbm"].append(brier_score_loss(y[test], gbm.predict_proba(X.iloc[test])[:, 1]))
             losses["logistic"].append(brier_score_loss(y[test], lr.predict_proba(Xn[test])[:, 1]))
         self.selection_ = {k: float(np.mean(v)) for k, v in losses.items()}
@@ -286,6 +438,11 @@ class CreditModel(ClassifierMixin, BaseEstimator):
     def _raw(self, X: pd.DataFrame) -> np.ndarray:
         return self.estimator_.predict_proba(X if self.family_ == "lightgbm" else X.to_numpy())[:, 1]
 
+    @property
+    def booster_(self):
+        """The LightGBM booster of the trees (None for the logistic regression)."""
+        return self.estimator_.trees_.booster_ if self.family_ == "lightgbm" else None
+
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities (n x 2): column 1 is the PD."""
         X = self._check_X(X)
@@ -293,6 +450,8 @@ class CreditModel(ClassifierMixin, BaseEstimator):
             p = self.calibrator_.predict_proba(X)[:, 1]
         else:
             p = self._raw(X)
+        if getattr(self, "shift_", 0.0):
+            p = _shifted(p, self.shift_)
         p = np.clip(p, 0.0, 1.0)
         return np.column_stack([1 - p, p])
 
@@ -330,23 +489,24 @@ class CreditModel(ClassifierMixin, BaseEstimator):
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Per-feature contributions to the model's raw score (log-odds), one column per feature.
 
-        For LightGBM: path contributions read off ``pred_leaf`` (each split on the path to a
-        row's leaf credits its feature with the change of the node value), exact and additive;
-        for the logistic regression: coefficient × standardised value.
+        The regression's part is coefficient × winsorised, standardised value (its missing flag
+        folded in); the trees' part are path contributions read off LightGBM's ``pred_leaf``
+        (each split on the path to a row's leaf credits its feature with the change of the node
+        value), exact and additive. Both are in log-odds and add up per feature.
         """
         X = self._check_X(X)
         if self.family_ == "logistic":
             return pd.DataFrame(self.estimator_.contributions(X.to_numpy()), index=X.index,
                                 columns=self.feature_names_in_)
         by_feature = self._feature_tables()
-        leaves = self.estimator_.booster_.predict(X, pred_leaf=True).astype(np.int32, copy=False)
-        out = np.zeros((len(X), self.n_features_in_))
+        leaves = self.booster_.predict(X, pred_leaf=True).astype(np.int32, copy=False)
+        out = self.estimator_.base_.contributions(X.to_numpy())
         step = 50_000  # rows at a time: the gathered block stays small
         for lo in range(0, len(X), step):
             block = leaves[lo:lo + step]
             for f, (trees, offsets, flat) in by_feature.items():
                 # every tree that splits on f at once: one gather, one row sum (trees in a fixed order)
-                out[lo:lo + step, f] = flat[block[:, trees] + offsets].sum(axis=1)
+                out[lo:lo + step, f] += flat[block[:, trees] + offsets].sum(axis=1)
         return pd.DataFrame(out, index=X.index, columns=self.feature_names_in_)
 
     def _feature_tables(self) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -373,7 +533,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         if cached is not None:
             return cached
         tables = []
-        for tree in self.estimator_.booster_.dump_model()["tree_info"]:
+        for tree in self.booster_.dump_model()["tree_info"]:
             per_feature: dict[int, dict[int, float]] = {}
             n_leaves = tree["num_leaves"]
 

@@ -30,6 +30,15 @@ def _mlflow(uri: str):
     return mlflow
 
 
+def _experiment(mlflow, uri: str) -> None:
+    """Select the experiment; a new one on a SQLite store keeps its artifacts beside the database
+    (``mlartifacts/``) rather than in whatever folder the command runs from."""
+    if mlflow.get_experiment_by_name(EXPERIMENT) is None and uri.startswith("sqlite:///"):
+        db = Path(uri[len("sqlite:///"):]).resolve()
+        mlflow.create_experiment(EXPERIMENT, artifact_location=(db.parent / "mlartifacts").as_uri())
+    mlflow.set_experiment(EXPERIMENT)
+
+
 def log_training(result: TrainResult, uri: str | None = None, data_dir: str | None = None) -> tuple[str, str]:
     """Log params, metrics, plots, configuration and data fingerprint; register the model.
 
@@ -37,9 +46,10 @@ def log_training(result: TrainResult, uri: str | None = None, data_dir: str | No
     """
     from mlflow.models import infer_signature
 
-    mlflow = _mlflow(tracking_uri(uri))
+    uri = tracking_uri(uri)
+    mlflow = _mlflow(uri)
     name = result.config["registered_model"]
-    mlflow.set_experiment(EXPERIMENT)
+    _experiment(mlflow, uri)
     model = result.model
     features = result.panel.features
     test = result.panel.frame[result.panel.frame["split"] == "test"]

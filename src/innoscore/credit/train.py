@@ -43,7 +43,8 @@ def model_from_config(config: CreditConfig, catalog: Catalog, features: list[str
     return CreditModel(
         monotone={f: -catalog[f].direction for f in features},
         params=m.get("params"), calibration=m.get("calibration", "isotonic"),
-        isotonic_min_defaults=int(m.get("isotonic_min_defaults", 300)), scaling=config["scaling"],
+        isotonic_min_defaults=int(m.get("isotonic_min_defaults", 300)), anchor=m.get("anchor", "long_run"),
+        scaling=config["scaling"],
         grades=config["grades"], monotone_check=m.get("monotone_check"),
         texts={f: _texts(catalog, f) for f in features}, random_state=int(m.get("random_state", 0)))
 
@@ -124,11 +125,12 @@ def train(data, config: CreditConfig | None = None, catalog: Catalog | None = No
     pds = {}
     for name, part in parts.items():
         pds[name] = model.predict_pd(part[features])
-        metrics[name] = evaluate(part["default"].to_numpy(), pds[name], bins)
+        metrics[name] = evaluate(part["default"].to_numpy(), pds[name], bins, groups=part["enterprise_id"].to_numpy())
     # the baseline learns from every row CreditModel sees (it needs no calibration slice)
     seen = pd.concat([parts["train"], parts["calibration"]])
     base = baseline_logistic().fit(seen[features], seen["default"])
-    baseline = evaluate(parts["test"]["default"].to_numpy(), base.predict_proba(parts["test"][features])[:, 1], bins)
+    baseline = evaluate(parts["test"]["default"].to_numpy(), base.predict_proba(parts["test"][features])[:, 1], bins,
+                        groups=parts["test"]["enterprise_id"].to_numpy())
     order = [str(g["grade"]) for g in config["grades"]]
     backtest = grade_backtest(parts["test"]["default"].to_numpy(), pds["test"], model.grade_of(pds["test"]), order)
     calibration = calibration_table(parts["test"]["default"].to_numpy(), pds["test"], bins)

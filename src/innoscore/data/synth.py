@@ -245,13 +245,13 @@ class _Province:
         macro = self._macro_by_year()
         cyc = np.array([i["cyclical"] for i in self.province["industries"]])[self.industry]
         # revenue path: logistic growth towards the mature size, AR(1) shocks, business cycle
-        shock = np.cumsum(0.18 * rng.standard_normal((n, ny)), axis=1)
+        shock = np.cumsum(0.10 * rng.standard_normal((n, ny)), axis=1)
         ramp = 1.0 / (1.0 + np.exp(-(age - 3.0) / 1.6))
         log_rev = self.log_size[:, None] + np.log(np.maximum(ramp, 1e-4)) + shock - 0.12 * macro[None, :] * cyc[:, None]
         revenue = np.exp(log_rev)
         zero_rev = (age < 0.8) | ((age < 2.5) & (rng.random((n, 1)) < 0.25))
         revenue = np.where(zero_rev, 0.0, revenue)
-        margin = (0.05 + 0.05 * self.q[:, None] + 0.05 * rng.standard_normal((n, ny))
+        margin = (0.05 + 0.05 * self.q[:, None] + 0.025 * rng.standard_normal((n, ny))
                   - 0.18 * np.exp(-age / 2.0) - 0.03 * macro[None, :] * cyc[:, None])
         rd_ratio = np.exp(np.log(0.035) + 0.45 * self.iota[:, None] + 0.25 * rng.standard_normal((n, ny)))
         rd_ratio = np.clip(rd_ratio, 0.0, 0.6)
@@ -266,7 +266,7 @@ class _Province:
         assets = np.where(revenue > 0, revenue / turnover[:, None], startup_rd[:, None] * 3.0) * \
             np.exp(0.1 * rng.standard_normal((n, ny)))
         lev_base = -0.2 - 0.35 * self.q + 0.5 * rng.standard_normal(n) + 0.35 * self.hunger
-        leverage = _sigmoid(lev_base[:, None] + 0.25 * rng.standard_normal((n, ny)) + 0.1 * macro[None, :])
+        leverage = _sigmoid(lev_base[:, None] + 0.12 * rng.standard_normal((n, ny)) + 0.1 * macro[None, :])
         leverage = np.where(rng.random((n, 1)) < 0.02, leverage * 1.5, leverage)
         ht_share = np.clip(_sigmoid(0.6 + 1.1 * self.iota)[:, None] + 0.08 * rng.standard_normal((n, ny)), 0, 1)
         net_profit = np.where(revenue > 0, margin * revenue, -rd_expense - 2e5 * np.minimum(age, 1))
@@ -286,10 +286,9 @@ class _Province:
     def _macro(t: np.ndarray | float) -> np.ndarray:
         """Business-cycle stress (higher is worse) at fractional year t."""
         t = np.asarray(t, dtype=float)
-        wave = 0.35 * np.sin(2 * np.pi * (t - 2019.3) / 5.0)
-        lockdown = 0.55 * ((t >= 2022.2) & (t < 2023.0))
-        slump = 0.25 * ((t >= 2024.5) & (t < 2025.5))
-        return wave + lockdown + slump
+        wave = 0.15 * np.sin(2 * np.pi * (t - 2019.3) / 5.0)
+        lockdown = 0.25 * ((t >= 2022.2) & (t < 2023.0))
+        return wave + lockdown
 
     def financials(self) -> pd.DataFrame:
         rng, st = self.rng["fin"], self.state
@@ -392,7 +391,7 @@ class _Province:
         e = np.repeat(np.arange(n), k)
         m = len(e)
         life = self.extract_day - self.founded[e]
-        filed = self.founded[e] + (np.sqrt(rng.random(m)) * life).astype(np.int64)  # more filings recently
+        filed = self.founded[e] + (rng.random(m) * life).astype(np.int64)  # at a steady rate over its life
         kinds = np.array(["invention", "utility_model", "design", "software_copyright", "pct", "ic_layout",
                           "plant_variety"], dtype=object)
         kind_i = _choice(rng, m, [0.26, 0.38, 0.08, 0.23, 0.03, 0.01, 0.01])
@@ -653,8 +652,8 @@ class _Province:
             - 0.12 * (np.log10(rev + 1e5) - 7.0)
             - 0.25 * self.iota[:, None]
             - 0.25 * self.holds_ht
-            + 0.8 * ((lev > 0.7) & (margin < 0))
-            + 0.5 * ((age < 3) & ~self.equity_3y)
+            + 1.6 * ((lev > 0.7) & (margin < 0))
+            + 1.0 * ((age < 3) & ~self.equity_3y)
             + 0.35 * np.minimum(pen, 3)
             + 0.25 * self.u[:, None]  # frailty: never in the input tables (penalties hint at it)
             + 0.25 * self.hunger[:, None]
@@ -670,7 +669,7 @@ class _Province:
         t = me.year.to_numpy() + (me.month.to_numpy() - 0.5) / 12.0
         macro = self._macro(t).astype(np.float32)
         # the cycle moves everyone, cyclical industries a little more
-        logit = self.score_y[rows][:, year_idx] + macro[None, :] * (0.5 + 0.2 * (self.cyc[rows][:, None] - 1.0))
+        logit = self.score_y[rows][:, year_idx] + macro[None, :] * (0.15 + 0.06 * (self.cyc[rows][:, None] - 1.0))
         return _sigmoid(logit).astype(np.float32)
 
     def failures(self) -> None:
