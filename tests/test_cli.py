@@ -40,6 +40,45 @@ def test_demo_generates_validates_and_summarises(tmp_path, capsys):
     section = text.split("top 10 enterprises by points")[1].split("certification checks")[0]
     assert [line.split()[0] for line in section.strip().splitlines()[3:13]] == list(best["enterprise_id"])
     assert (out / "points" / "certification_checks.parquet").exists()
+    # two years of loans are too few for the credit panel's dates: the step says why and is skipped
+    credit = text.split("[6/6] credit model")[1]
+    assert "skipped: the test slice of the credit panel has 0 rows" in credit and "models/credit.yaml" in credit
+    assert "credit model   models:/" not in text
+
+
+def test_demo_trains_registers_and_promotes_the_credit_model(tmp_path, capsys, monkeypatch):
+    import shutil
+
+    import yaml
+    from mlflow.tracking import MlflowClient
+
+    from innoscore.config import config_dir
+
+    # a small province with gates it can pass (the default gates are for the full-size demo)
+    config = tmp_path / "config"
+    for folder in ("features", "models", "pipelines"):
+        shutil.copytree(config_dir() / folder, config / folder)
+    credit = config / "models" / "credit.yaml"
+    doc = yaml.safe_load(credit.read_text(encoding="utf-8"))
+    doc["gates"].update(min_auc=0.6, max_ece=0.03)
+    credit.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("INNOSCORE_CONFIG_DIR", str(config))
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--enterprises", "3000"]) == 0
+    text = capsys.readouterr().out.split("[6/6] credit model")[1]
+    uri = f"sqlite:///{(out / 'mlflow.db').resolve()}"
+    assert (out / "mlflow.db").is_file() and (out / "mlartifacts").is_dir()
+    client = MlflowClient(tracking_uri=uri)
+    champion = client.get_model_version_by_alias("innoscore-credit", "champion")
+    assert str(champion.version) == "1"
+    metrics = client.get_run(champion.run_id).data.metrics
+    # the printed test figures are the ones logged with the registered version
+    row = re.search(r"CreditModel\s+(0\.\d{4})\s+(0\.\d{4})\s+(0\.\d{4})\s+(0\.\d{5})", text)
+    assert row is not None
+    assert float(row.group(1)) == round(metrics["test_auc"], 4)
+    assert float(row.group(4)) == round(metrics["test_brier"], 5)
+    assert "version 1 is now @champion" in text and f"models:/innoscore-credit@champion (version 1) in {uri}" in text
 
 
 def test_summary_counts_certificates_valid_on_the_extraction_date(tmp_path, small_province):

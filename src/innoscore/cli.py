@@ -16,6 +16,7 @@ from pathlib import Path
 
 from innoscore.config import ConfigError
 from innoscore.data.validation_report import DataError
+from innoscore.credit.panel import PanelError
 from innoscore.indicators.registry import IndicatorRangeError
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -254,7 +255,11 @@ def _demo_credit(data, catalog, uri: str) -> str | None:
     from innoscore.credit.train import format_result, train
 
     config = load_credit_config()
-    result = train(data, config, catalog)
+    try:
+        result = train(data, config, catalog)
+    except PanelError as exc:
+        print(f"skipped: {exc}")
+        return None
     print(format_result(result))
     run_id, version = log_training(result, uri, str(data.source))
     print(f"registered {config['registered_model']} version {version} (run {run_id})")
@@ -445,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(exc.report.to_text(), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (UsageError, ConfigError, IndicatorRangeError) as exc:
+    except (UsageError, ConfigError, IndicatorRangeError, PanelError) as exc:
         print(f"innoscore {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -171,3 +171,37 @@ def test_bad_inputs_are_named():
         CreditModel().fit(X.assign(city="石家庄"), y)
     with pytest.raises(TypeError, match="pandas DataFrame"):
         CreditModel().fit(X.to_numpy(), y)
+
+
+def test_the_regression_learns_a_monotone_shape_not_just_a_line():
+    # risk that only starts above 0.6 of leverage: ramps fit it, a straight line cannot
+    from innoscore.credit.model import _SignedLogit
+
+    rng = np.random.default_rng(5)
+    lev = rng.uniform(0, 1, 40_000)
+    y = (rng.uniform(size=lev.size) < 1 / (1 + np.exp(-(-4.0 + 8.0 * np.maximum(lev - 0.6, 0))))).astype(int)
+    X = lev[:, None]
+    line = _SignedLogit([1], segments=1).fit(X, y)
+    ramps = _SignedLogit([1], segments=8).fit(X, y)
+    assert (ramps.coef_[:8] >= 0).all()  # every ramp of a +1 feature keeps its sign
+    grid = np.linspace(0, 1, 101)[:, None]
+    f = ramps.decision_function(grid)
+    assert (np.diff(f) >= -1e-12).all()
+    assert f[60] - f[0] < 0.3 and f[100] - f[60] > 2.5  # flat, then steep
+    truth = -4.0 + 8.0 * np.maximum(grid[:, 0] - 0.6, 0)
+    assert np.abs(f - truth).mean() < 0.5 * np.abs(line.decision_function(grid) - truth).mean()
+
+
+def test_the_regression_handles_missing_constant_and_empty_columns():
+    from innoscore.credit.model import _SignedLogit
+
+    rng = np.random.default_rng(6)
+    X = np.column_stack([rng.normal(size=3000), np.ones(3000), np.full(3000, np.nan), rng.normal(size=3000)])
+    X[rng.random(3000) < 0.3, 3] = np.nan
+    y = (rng.random(3000) < 1 / (1 + np.exp(-(-2 + X[:, 0])))).astype(int)
+    model = _SignedLogit([1, 0, 0, -1], segments=4).fit(X, y)
+    p = model.predict_proba(X)[:, 1]
+    assert np.isfinite(p).all() and 0.5 < model.coef_[:len(model.column_feature_)][model.column_feature_ == 0].sum()
+    c = model.contributions(X)
+    np.testing.assert_allclose(c.sum(axis=1) + model.intercept_, model.decision_function(X), atol=1e-9)
+    assert np.allclose(c[:, 1], 0) and np.allclose(c[:, 2], 0)  # no information, no contribution

@@ -111,3 +111,13 @@ def test_through_a_real_mlflow_server(tmp_path, province, monkeypatch, capsys):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_train_on_too_short_a_history_exits_2_and_says_why(tmp_path, capsys):
+    folder = tmp_path / "short"
+    synthesize(SynthSpec(enterprises=300, seed=3, start="2023-01", end="2024-12"), folder)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    assert main(["train", str(folder), "--tracking-uri", uri]) == 2
+    err = capsys.readouterr().err
+    assert "the test slice of the credit panel has 0 rows" in err
+    assert "observation dates" in err and "calibration_until" in err and "credit.yaml" in err

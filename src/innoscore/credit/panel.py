@@ -20,8 +20,12 @@ from innoscore.indicators.catalog import Catalog
 from innoscore.indicators.loans import has_outstanding_loan
 from innoscore.indicators.pit import Events, Grid, days
 
-__all__ = ["CreditConfig", "load_credit_config", "observation_dates", "training_panel", "split", "Panel",
+__all__ = ["PanelError", "CreditConfig", "load_credit_config", "observation_dates", "training_panel", "split", "Panel",
            "feature_names", "SPLITS"]
+
+class PanelError(ValueError):
+    """The data do not give the training panel the configuration asks for."""
+
 
 SPLITS = ("train", "calibration", "test")
 

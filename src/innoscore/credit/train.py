@@ -15,11 +15,11 @@ from sklearn.preprocessing import StandardScaler
 
 from innoscore.credit.metrics import calibration_table, evaluate, grade_backtest, psi
 from innoscore.credit.model import CreditModel
-from innoscore.credit.panel import CreditConfig, Panel, load_credit_config, training_panel
+from innoscore.credit.panel import CreditConfig, Panel, PanelError, load_credit_config, training_panel
 from innoscore.indicators import load_catalog
 from innoscore.indicators.catalog import Catalog
 
-__all__ = ["TrainResult", "train", "model_from_config", "baseline_logistic", "fingerprint", "gate_results"]
+__all__ = ["PanelError", "TrainResult", "train", "model_from_config", "baseline_logistic", "fingerprint", "gate_results"]
 
 
 @dataclass
@@ -112,9 +112,12 @@ def train(data, config: CreditConfig | None = None, catalog: Catalog | None = No
     parts = {s: frame[frame["split"] == s] for s in ("train", "calibration", "test")}
     for name, part in parts.items():
         if len(part) == 0 or part["default"].nunique() < 2:
-            raise ValueError(f"the {name} slice of the panel has {len(part)} rows and "
-                             f"{int(part['default'].sum()) if len(part) else 0} defaults: it needs both outcomes "
-                             f"(see panel dates in {config.source})")
+            first, last = (frame["as_of"].min().date(), frame["as_of"].max().date()) if len(frame) else (None, None)
+            raise PanelError(f"the {name} slice of the credit panel has {len(part)} rows and "
+                             f"{int(part['default'].sum()) if len(part) else 0} defaults; it needs both outcomes. "
+                             f"The data give observation dates {first} .. {last} (the last whose "
+                             f"{panel.horizon_months}-month window is complete); the slices are set by "
+                             f"panel.first_observation / train_until / calibration_until in {config.source}")
     model = model_from_config(config, catalog, features)
     t0 = time.perf_counter()
     model.fit(parts["train"][features], parts["train"]["default"], parts["calibration"][features],
