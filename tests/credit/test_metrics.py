@@ -34,3 +34,18 @@ def test_evaluate_takes_the_wider_interval_with_groups():
     assert clustered["auc"] == rows["auc"] and clustered["brier"] == rows["brier"]
     with pytest.raises(ValueError, match="groups has 3 values"):
         evaluate(y, p, groups=groups[:3])
+
+
+def test_grade_backtest_intervals_count_enterprises_and_stay_in_0_1():
+    from innoscore.credit.metrics import grade_backtest
+
+    rng = np.random.default_rng(2)
+    p1 = rng.choice([0.002, 0.05], size=1500)
+    y = np.repeat((rng.random(1500) < p1).astype(int), 12)
+    p, groups = np.repeat(p1, 12), np.repeat(np.arange(1500), 12)
+    grades = np.where(p < 0.01, "A", "B")
+    rows = grade_backtest(y, p, grades, ["A", "B"])
+    clustered = grade_backtest(y, p, grades, ["A", "B"], groups=groups)
+    assert list(clustered.index) == ["A", "B"] and (clustered["rows"] == rows["rows"]).all()
+    assert ((clustered["ci_low"] >= 0) & (clustered["ci_high"] <= 1)).all()
+    assert (clustered["ci_high"] - clustered["ci_low"] > 2.5 * (rows["ci_high"] - rows["ci_low"])).all()

@@ -205,3 +205,12 @@ def test_the_regression_handles_missing_constant_and_empty_columns():
     c = model.contributions(X)
     np.testing.assert_allclose(c.sum(axis=1) + model.intercept_, model.decision_function(X), atol=1e-9)
     assert np.allclose(c[:, 1], 0) and np.allclose(c[:, 2], 0)  # no information, no contribution
+
+
+def test_the_same_data_and_seed_give_the_same_model_bit_for_bit():
+    X, y = make(20_000, seed=9, rate=2.0)
+    a = CreditModel(monotone=MONO, params=FAST, random_state=3).fit(X, y)
+    b = CreditModel(monotone=MONO, params=FAST, random_state=3).fit(X, y)
+    rows = X.head(3000)
+    assert a.predict_pd(rows).tobytes() == b.predict_pd(rows).tobytes()
+    assert a.reasons(rows).equals(b.reasons(rows))

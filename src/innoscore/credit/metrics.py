@@ -46,13 +46,21 @@ def psi(expected: np.ndarray, actual: np.ndarray, bins: int = 10) -> float:
     return float(np.sum((a - e) * np.log(a / e)))
 
 
-def grade_backtest(y: np.ndarray, p: np.ndarray, grades: np.ndarray, order: list[str]) -> pd.DataFrame:
-    """Per grade: rows, defaults, mean PD, observed rate and its Jeffreys 95% interval."""
+def grade_backtest(y: np.ndarray, p: np.ndarray, grades: np.ndarray, order: list[str],
+                   groups: np.ndarray | None = None) -> pd.DataFrame:
+    """Per grade: rows, defaults, mean PD, observed rate and its 95% interval (Jeffreys; with
+    ``groups``, the wider of that and the cluster-robust interval, as in :func:`evaluate`)."""
     frame = pd.DataFrame({"y": y, "p": p, "grade": grades})
     g = frame.groupby("grade").agg(rows=("y", "size"), defaults=("y", "sum"), mean_pd=("p", "mean"))
     g = g.reindex([x for x in order if x in g.index])
     g["observed"] = g["defaults"] / g["rows"]
     lo, hi = jeffreys_interval(g["defaults"].to_numpy(), g["rows"].to_numpy())
+    if groups is not None:
+        groups = np.asarray(groups)
+        for i, grade in enumerate(g.index):
+            mask = np.asarray(grades) == grade
+            clo, chi = clustered_interval(np.asarray(y)[mask], groups[mask])
+            lo[i], hi[i] = min(lo[i], clo), max(hi[i], chi)
     g["ci_low"], g["ci_high"] = lo, hi
     g["pd_inside"] = (g["mean_pd"] >= g["ci_low"]) & (g["mean_pd"] <= g["ci_high"])
     return g
@@ -60,18 +68,26 @@ def grade_backtest(y: np.ndarray, p: np.ndarray, grades: np.ndarray, order: list
 
 def clustered_interval(y: np.ndarray, groups: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Interval of a default rate when rows come in clusters (the same enterprise at successive
-    observation dates, whose 12-month windows overlap, so one default makes up to 12 bad rows):
-    normal interval with the cluster-robust (sandwich) variance of the mean."""
-    from scipy.stats import norm
+    observation dates, whose 12-month windows overlap, so one default makes up to 12 bad rows).
 
+    The cluster-robust (sandwich) variance of the mean gives the design effect; the Jeffreys
+    interval is then taken on the effective sample (rows / design effect), so it stays inside
+    [0, 1] and asymmetric for rare defaults.
+    """
     y = np.asarray(y, dtype="float64")
+    n = len(y)
+    if n == 0:
+        return 0.0, 1.0
     codes, _ = pd.factorize(np.asarray(groups))
-    n, k = len(y), int(codes.max()) + 1
-    rate = y.mean()
+    k = int(codes.max()) + 1
+    rate = float(y.mean())
     resid = np.bincount(codes, weights=y - rate, minlength=k)
-    se = np.sqrt(k / max(k - 1, 1) * np.sum(resid ** 2)) / n
-    z = norm.ppf(0.5 + level / 2)
-    return max(0.0, rate - z * se), min(1.0, rate + z * se)
+    var_cluster = k / max(k - 1, 1) * float(np.sum(resid ** 2)) / n ** 2
+    var_rows = rate * (1 - rate) / n
+    deff = max(1.0, var_cluster / var_rows) if var_rows > 0 else 1.0
+    n_eff = n / deff
+    lo, hi = jeffreys_interval(rate * n_eff, n_eff, level)
+    return float(lo), float(hi)
 
 
 def evaluate(y, p, bins: int = 10, groups=None) -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -26,6 +27,10 @@ def tracking_uri(value: str | None = None) -> str:
 def _mlflow(uri: str):
     import mlflow
 
+    # the operator reads our summary: no database-migration notes; the model is stored with
+    # cloudpickle on purpose (it is our own class), so no warning about it either
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
+    logging.getLogger("mlflow.sklearn").setLevel(logging.ERROR)
     mlflow.set_tracking_uri(uri)
     return mlflow
 

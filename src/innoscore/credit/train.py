@@ -135,7 +135,8 @@ def train(data, config: CreditConfig | None = None, catalog: Catalog | None = No
     baseline = evaluate(parts["test"]["default"].to_numpy(), base.predict_proba(parts["test"][features])[:, 1], bins,
                         groups=parts["test"]["enterprise_id"].to_numpy())
     order = [str(g["grade"]) for g in config["grades"]]
-    backtest = grade_backtest(parts["test"]["default"].to_numpy(), pds["test"], model.grade_of(pds["test"]), order)
+    backtest = grade_backtest(parts["test"]["default"].to_numpy(), pds["test"], model.grade_of(pds["test"]), order,
+                              groups=parts["test"]["enterprise_id"].to_numpy())
     calibration = calibration_table(parts["test"]["default"].to_numpy(), pds["test"], bins)
     score_psi = psi(model.points(pds["calibration"]), model.points(pds["test"]),
                     int(config.doc.get("evaluation", {}).get("psi_bins", 10)))

@@ -8,8 +8,8 @@ benchmarks run on a generated province.  What makes it useful for testing a cred
 * certificates that mostly follow their rules (``features/certifications.yaml``), with noise;
 * annual accounts published 4-6 months after year end, so the latest year is not yet known;
 * a **latent monthly default hazard** per enterprise that depends non-linearly on its
-  *current* (not yet published) situation, with interactions, a business cycle that hits
-  industries differently, and parts that no input table shows (a frailty, yearly shocks,
+  situation in the year before (seen by lenders only once published), with interactions, a
+  mild business cycle that hits industries differently, and parts that no input table shows (a frailty, yearly shocks,
   latent innovation capacity of which patents are only a noisy trace);
 * loans originated month by month from several banks; a loan outstanding when its
   enterprise fails gets ``defaulted_on``.
