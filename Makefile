@@ -31,7 +31,7 @@ bench: $(VENV)/.installed-dev
 
 bench-credit: $(VENV)/.installed-dev
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python benchmarks/bench_credit.py
+	$(BIN)/python benchmarks/bench_credit.py --enterprises 100000
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .hypothesis
