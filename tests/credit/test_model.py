@@ -214,3 +214,23 @@ def test_the_same_data_and_seed_give_the_same_model_bit_for_bit():
     rows = X.head(3000)
     assert a.predict_pd(rows).tobytes() == b.predict_pd(rows).tobytes()
     assert a.reasons(rows).equals(b.reasons(rows))
+
+
+def test_any_numeric_table_nullable_small_ints_and_non_string_names():
+    rng = np.random.default_rng(0)
+    n = 6000
+    X = pd.DataFrame({"a": pd.array(rng.integers(0, 5, n), dtype="Int64"),
+                      "b": pd.array(rng.random(n) < 0.3, dtype="boolean"),
+                      "c": rng.normal(size=n).astype("float32"), "d": rng.integers(0, 3, n).astype("uint8"),
+                      7: rng.normal(size=n)})
+    X.loc[::10, "a"] = pd.NA
+    X.loc[::7, "b"] = pd.NA
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-3 + 1.5 * X["c"].to_numpy())))).astype(int)
+    model = CreditModel(monotone={"c": 1}).fit(X, y)
+    p = model.predict_pd(X)
+    assert np.isfinite(p).all() and p[X["c"].to_numpy() > 1].mean() > p[X["c"].to_numpy() < -1].mean()
+    reasons = model.reasons(X.head(50), k=5)
+    assert set(reasons["reason_1"].dropna()) <= {"a", "b", "c", "d", 7}
+    assert reasons["reason_1_text"].dropna().map(type).eq(str).all()
+    with pytest.raises(ValueError, match="not numeric: e"):
+        CreditModel().fit(X.assign(e=pd.Categorical(["x"] * n)), y)

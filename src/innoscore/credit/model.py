@@ -580,7 +580,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         top = np.take_along_axis(contrib, order, axis=1)
         names = np.array(self.feature_names_in_, dtype=object)
         texts = self.texts or {}
-        readable = np.array([" / ".join(texts.get(c, (c,))) for c in self.feature_names_in_], dtype=object)
+        readable = np.array([" / ".join(map(str, texts.get(c, (c,)))) for c in self.feature_names_in_], dtype=object)
         out = {}
         for i in range(k):
             up = top[:, i] > 0
