@@ -90,24 +90,38 @@ def _level_shift(p: np.ndarray, target: float) -> float:
     return float(brentq(f, lo, hi, xtol=1e-10))
 
 
+def _knots(v: np.ndarray, k: int, fence: float) -> np.ndarray:
+    """Knots of k ramps over the non-missing values v: the outer ones at the data's range, cut
+    to far-out fences (``fence`` x the 1%-99% range beyond those quantiles); the inner ones at
+    quantiles of the values within."""
+    lo_q, hi_q = np.quantile(v, [0.01, 0.99])
+    vmin, vmax = float(v.min()), float(v.max())
+    if hi_q > lo_q:
+        span = fence * (hi_q - lo_q)
+        vmin, vmax = max(vmin, lo_q - span), min(vmax, hi_q + span)
+    inside = v[(v >= vmin) & (v <= vmax)]
+    inner = np.quantile(inside, np.linspace(0, 1, k + 1)[1:-1]) if k > 1 else np.empty(0)
+    return np.unique(np.concatenate([[vmin], inner, [vmax]]))
+
+
 class _SignedLogit(BaseEstimator, ClassifierMixin):
     """Monotone piecewise-linear logistic regression: a smooth scorecard.
 
-    Each feature is cut at ``segments`` quantile knots between its ``clip`` and ``1 - clip``
-    quantiles (so heavy tails do not lever the fit) and enters as one ramp per segment, the
-    part of the value inside that segment; a missing value takes the feature's median and a
-    missing flag. With ``segments=1`` this is a linear logistic regression on the winsorised
-    feature. Columns are standardised and the L2-penalised log-likelihood (scikit-learn's
+    Each feature is cut at ``segments`` quantile knots and enters as one ramp per segment, the
+    part of the value inside that segment; values beyond far-out fences (``fence`` times the
+    1%-99% range outside it) count as the fence, so a few huge amounts cannot lever the fit
+    while ordinary data are left as they are; a missing value takes the feature's median and
+    a missing flag. With ``segments=1`` this is a linear logistic regression. Columns are standardised and the L2-penalised log-likelihood (scikit-learn's
     convention, strength ``C``) is maximised by L-BFGS-B, with every ramp of a constrained
     feature bounded to its sign (>= 0 for +1, <= 0 for -1): the fitted function of each feature
     is then monotone in the required direction, with whatever shape the data show. Missing
     flags and unconstrained features are free.
     """
 
-    def __init__(self, monotone: list[int] | None = None, C: float = 1.0, clip: float = 0.005, segments: int = 1):
+    def __init__(self, monotone: list[int] | None = None, C: float = 1.0, fence: float = 1.5, segments: int = 1):
         self.monotone = monotone
         self.C = C
-        self.clip = clip
+        self.fence = fence
         self.segments = segments
 
     def _ramps(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +141,7 @@ class _SignedLogit(BaseEstimator, ClassifierMixin):
         R -= self.mean_
         R /= self.scale_
         if len(self.flags_):
-            R = np.hstack([R, miss[:, self.flags_] - self.flag_mean_])
+            R = np.hstack([R, (miss[:, self.flags_] - self.flag_mean_) / self.flag_scale_])
         return R
 
     def fit(self, X, y):
@@ -144,7 +158,7 @@ class _SignedLogit(BaseEstimator, ClassifierMixin):
             if len(v) == 0:
                 knots.append(np.zeros(2))
                 continue
-            q = np.unique(np.quantile(v, np.linspace(self.clip, 1 - self.clip, k + 1)))
+            q = _knots(v, k, self.fence)
             knots.append(q if len(q) > 1 else np.repeat(q, 2))
             fill[j] = np.median(np.clip(v, q[0], q[-1]))
         self.knots_, self.fill_ = knots, fill
@@ -153,6 +167,7 @@ class _SignedLogit(BaseEstimator, ClassifierMixin):
         miss = np.isnan(X)
         self.flags_ = np.flatnonzero(miss.any(axis=0) & ~miss.all(axis=0))
         self.flag_mean_ = miss[:, self.flags_].mean(axis=0)
+        self.flag_scale_ = miss[:, self.flags_].std(axis=0)  # > 0: flags_ are neither never nor always set
         R, _ = self._ramps(X)
         self.mean_ = R.mean(axis=0)
         scale = R.std(axis=0)
