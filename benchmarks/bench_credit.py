@@ -32,7 +32,6 @@ from innoscore.data.synth import SynthSpec, synthesize
 from innoscore.data.validation import load
 from innoscore.indicators import load_catalog
 
-
 DRAWS = 5
 
 

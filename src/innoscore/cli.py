@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from innoscore.config import ConfigError
-from innoscore.data.validation_report import DataError
 from innoscore.credit.panel import PanelError
+from innoscore.data.validation_report import DataError
 from innoscore.indicators.registry import IndicatorRangeError
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2

@@ -12,7 +12,6 @@ regression alone by cross-validation."""
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
@@ -111,11 +110,13 @@ class _SignedLogit(BaseEstimator, ClassifierMixin):
     part of the value inside that segment; values beyond far-out fences (``fence`` times the
     1%-99% range outside it) count as the fence, so a few huge amounts cannot lever the fit
     while ordinary data are left as they are; a missing value takes the feature's median and
-    a missing flag. With ``segments=1`` this is a linear logistic regression. Columns are standardised and the L2-penalised log-likelihood (scikit-learn's
-    convention, strength ``C``) is maximised by L-BFGS-B, with every ramp of a constrained
-    feature bounded to its sign (>= 0 for +1, <= 0 for -1): the fitted function of each feature
-    is then monotone in the required direction, with whatever shape the data show. Missing
-    flags and unconstrained features are free.
+    a missing flag. With ``segments=1`` this is a linear logistic regression.
+
+    Columns are standardised and the L2-penalised log-likelihood (scikit-learn's convention,
+    strength ``C``) is maximised by L-BFGS-B, with every ramp of a constrained feature bounded
+    to its sign (>= 0 for +1, <= 0 for -1): the fitted function of each feature is then
+    monotone in the required direction, with whatever shape the data show. Missing flags and
+    unconstrained features are free.
     """
 
     def __init__(self, monotone: list[int] | None = None, C: float = 1.0, fence: float = 1.5, segments: int = 1):
@@ -220,7 +221,7 @@ class _SignedLogit(BaseEstimator, ClassifierMixin):
 
 
 class _Boosted(BaseEstimator, ClassifierMixin):
-    """The sign-constrained logistic regression, with monotone LightGBM trees boosted from its
+    """The monotone regression, with monotone LightGBM trees boosted from its
     log-odds: the regression carries the smooth, additive part of the risk (and learns from every
     row it is given), the trees what it misses (thresholds, interactions)."""
 
@@ -342,7 +343,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y must hold 0 (good) and 1 (default) only; got {sorted(map(str, values))[:5]}")
         return y.astype(np.int64)
 
-    def fit(self, X: pd.DataFrame, y, X_cal: pd.DataFrame | None = None, y_cal=None) -> "CreditModel":
+    def fit(self, X: pd.DataFrame, y, X_cal: pd.DataFrame | None = None, y_cal=None) -> CreditModel:
         """Fit on (X, y) and calibrate on (X_cal, y_cal), or on the last ``cal_fraction`` of the rows."""
         X = self._check_X(X, fit=True)
         y = self._check_y(y, len(X))
