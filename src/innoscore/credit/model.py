@@ -34,6 +34,7 @@ LARGE_SAMPLE_DEFAULTS = 2000  # at least this many defaults: the configured Ligh
 PD_FLOOR = 1e-6
 MAX_SEGMENTS = 10  # ramps per feature of the regression, one more per DEFAULTS_PER_SEGMENT defaults
 DEFAULTS_PER_SEGMENT = 200
+TAIL = 0.005  # with more than one segment, the function is flat beyond this quantile at either end
 SMALL_SAMPLE_MARGIN = 0.98  # LightGBM's cross-validated Brier score must be 2% below the regression's
 
 
@@ -90,27 +91,32 @@ def _level_shift(p: np.ndarray, target: float) -> float:
 
 
 def _knots(v: np.ndarray, k: int, fence: float) -> np.ndarray:
-    """Knots of k ramps over the non-missing values v: the outer ones at the data's range, cut
-    to far-out fences (``fence`` x the 1%-99% range beyond those quantiles); the inner ones at
-    quantiles of the values within."""
+    """Knots of the ramps over the non-missing values v.
+
+    One segment (a straight line): from the data's minimum to its maximum, cut to far-out
+    fences (``fence`` x the 1%-99% range beyond those quantiles), so ordinary data are left as
+    they are. Several segments (a shape): k segments between the 0.5% and 99.5% quantiles, flat
+    beyond them, as a scorecard's outer bins are: the tails are too thin to learn a shape from.
+    """
+    if k > 1:
+        return np.unique(np.quantile(v, np.linspace(TAIL, 1 - TAIL, k + 1)))
     lo_q, hi_q = np.quantile(v, [0.01, 0.99])
     vmin, vmax = float(v.min()), float(v.max())
     if hi_q > lo_q:
         span = fence * (hi_q - lo_q)
         vmin, vmax = max(vmin, lo_q - span), min(vmax, hi_q + span)
-    inside = v[(v >= vmin) & (v <= vmax)]
-    inner = np.quantile(inside, np.linspace(0, 1, k + 1)[1:-1]) if k > 1 else np.empty(0)
-    return np.unique(np.concatenate([[vmin], inner, [vmax]]))
+    return np.unique([vmin, vmax])
 
 
 class _SignedLogit(BaseEstimator, ClassifierMixin):
     """Monotone piecewise-linear logistic regression: a smooth scorecard.
 
-    Each feature is cut at ``segments`` quantile knots and enters as one ramp per segment, the
-    part of the value inside that segment; values beyond far-out fences (``fence`` times the
-    1%-99% range outside it) count as the fence, so a few huge amounts cannot lever the fit
-    while ordinary data are left as they are; a missing value takes the feature's median and
-    a missing flag. With ``segments=1`` this is a linear logistic regression.
+    Each feature is cut at ``segments`` quantile knots between its 0.5% and 99.5% quantiles and
+    enters as one ramp per segment, the part of the value inside that segment (flat beyond the
+    outer knots). With ``segments=1`` it is a straight line: a linear logistic regression whose
+    values beyond far-out fences (``fence`` times the 1%-99% range outside it) count as the
+    fence, so a few huge amounts cannot lever the fit while ordinary data are left as they are.
+    A missing value takes the feature's median and a missing flag.
 
     Columns are standardised and the L2-penalised log-likelihood (scikit-learn's convention,
     strength ``C``) is maximised by L-BFGS-B, with every ramp of a constrained feature bounded
