@@ -24,7 +24,7 @@ from sklearn.model_selection import StratifiedKFold
 
 __all__ = ["CreditModel", "MonotonicityError", "DEFAULT_PARAMS", "DEFAULT_SCALING", "DEFAULT_GRADES"]
 
-DEFAULT_PARAMS = {"n_estimators": 60, "learning_rate": 0.04, "num_leaves": 15, "min_child_samples": 200,
+DEFAULT_PARAMS = {"n_estimators": 60, "learning_rate": 0.02, "num_leaves": 15, "min_child_samples": 200,
                   "subsample": 0.8, "subsample_freq": 1, "colsample_bytree": 0.8, "reg_lambda": 5.0}
 DEFAULT_SCALING = {"base_score": 600.0, "base_odds": 50.0, "pdo": 20.0}
 DEFAULT_GRADES = [{"grade": "A", "max_pd": 0.005}, {"grade": "B", "max_pd": 0.01}, {"grade": "C", "max_pd": 0.02},
@@ -63,7 +63,8 @@ def _small_params(base: dict, n: int, n_bad: int) -> dict:
         return dict(base)
     leaves = 7 if n_bad >= 300 else 4
     return dict(base, num_leaves=leaves, min_child_samples=max(20, n // 40),
-                n_estimators=min(int(base.get("n_estimators", 400)), 300), learning_rate=0.03,
+                n_estimators=min(int(base.get("n_estimators", 60)), 300),
+                learning_rate=min(float(base.get("learning_rate", 0.02)), 0.03),
                 reg_lambda=max(float(base.get("reg_lambda", 0.0)), 10.0))
 
 
