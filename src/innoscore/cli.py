@@ -219,6 +219,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_gates(results: dict[str, tuple[bool, str]]) -> None:
+    for gate, (ok, text) in results.items():
+        print(f"  {'pass' if ok else 'FAIL'} {gate}: {text}")
+
+
 def cmd_promote(args: argparse.Namespace) -> int:
     from innoscore.credit.panel import load_credit_config
     from innoscore.credit.registry import CHAMPION, promote
@@ -231,8 +236,7 @@ def cmd_promote(args: argparse.Namespace) -> int:
         if type(exc).__name__ in ("MlflowException", "RestException"):
             raise UsageError(f"no version {args.version} of {name}: {str(exc).splitlines()[0]}") from None
         raise
-    for gate, (ok, text) in results.items():
-        print(f"  {'pass' if ok else 'FAIL'} {gate}: {text}")
+    _print_gates(results)
     failed = [g for g, (ok, _) in results.items() if not ok]
     if failed:
         print(f"{name} version {args.version} NOT promoted; failing gates: {', '.join(failed)}", file=sys.stderr)
@@ -264,8 +268,7 @@ def _demo_credit(data, catalog, uri: str) -> str | None:
     run_id, version = log_training(result, uri, str(data.source))
     print(f"registered {config['registered_model']} version {version} (run {run_id})")
     gates = promote(version, config["gates"], config["registered_model"], uri)
-    for gate, (ok, text) in gates.items():
-        print(f"  {'pass' if ok else 'FAIL'} {gate}: {text}")
+    _print_gates(gates)
     if not all(ok for ok, _ in gates.values()):
         print(f"version {version} NOT promoted: a gate failed")
         return None

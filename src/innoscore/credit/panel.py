@@ -23,6 +23,7 @@ from innoscore.indicators.pit import Events, Grid, days
 __all__ = ["PanelError", "CreditConfig", "load_credit_config", "observation_dates", "training_panel", "split", "Panel",
            "feature_names", "SPLITS"]
 
+
 class PanelError(ValueError):
     """The data do not give the training panel the configuration asks for."""
 
