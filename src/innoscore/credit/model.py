@@ -109,7 +109,20 @@ def _knots(v: np.ndarray, k: int, fence: float) -> np.ndarray:
     return np.unique([vmin, vmax])
 
 
-class _SignedLogit(BaseEstimator, ClassifierMixin):
+class _FromLogOdds(ClassifierMixin, BaseEstimator):
+    """Probabilities and labels of a binary classifier from its ``decision_function`` (log-odds)."""
+
+    def predict_proba(self, X) -> np.ndarray:
+        from scipy.special import expit
+
+        p = expit(self.decision_function(X))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        return (self.decision_function(X) >= 0).astype(np.int64)
+
+
+class _SignedLogit(_FromLogOdds):
     """Monotone piecewise-linear logistic regression: a smooth scorecard.
 
     Each feature is cut at ``segments`` quantile knots between its 0.5% and 99.5% quantiles and
@@ -206,14 +219,6 @@ class _SignedLogit(BaseEstimator, ClassifierMixin):
     def decision_function(self, X) -> np.ndarray:
         return self._design(X) @ self.coef_ + self.intercept_
 
-    def predict_proba(self, X) -> np.ndarray:
-        from scipy.special import expit
-
-        p = expit(self.decision_function(X))
-        return np.column_stack([1 - p, p])
-
-    def predict(self, X) -> np.ndarray:
-        return (self.decision_function(X) >= 0).astype(np.int64)
 
     def contributions(self, X) -> np.ndarray:
         """Per-feature contributions to the log-odds (n x features): the feature's ramps and its
@@ -227,7 +232,7 @@ class _SignedLogit(BaseEstimator, ClassifierMixin):
         return out
 
 
-class _Boosted(BaseEstimator, ClassifierMixin):
+class _Boosted(_FromLogOdds):
     """The monotone regression, with monotone LightGBM trees boosted from its
     log-odds: the regression carries the smooth, additive part of the risk (and learns from every
     row it is given), the trees what it misses (thresholds, interactions)."""
@@ -252,14 +257,6 @@ class _Boosted(BaseEstimator, ClassifierMixin):
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
         return self.base_.decision_function(X.to_numpy()) + self.trees_.predict(X, raw_score=True)
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        from scipy.special import expit
-
-        p = expit(self.decision_function(X))
-        return np.column_stack([1 - p, p])
-
-    def predict(self, X) -> np.ndarray:
-        return (self.decision_function(X) >= 0).astype(np.int64)
 
 
 class CreditModel(ClassifierMixin, BaseEstimator):
@@ -383,14 +380,14 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         n_bad = int(y.sum())
         if self.segments is not None and int(self.segments) < 1:
             raise ValueError(f"segments must be >= 1; got {self.segments}")
-        self.segments_ = int(self.segments) if self.segments is not None else _segments(n_bad + int(y_cal.sum()))
+        X_all, y_all = pd.concat([X, X_cal]), np.concatenate([y, y_cal])  # every row given to fit
+        self.segments_ = int(self.segments) if self.segments is not None else _segments(int(y_all.sum()))
         self.family_, self.params_ = self._choose(X, y, params, n_bad)
         if self.family_ == "lightgbm":
             # the regression learns from every row (it is calibrated by its own loss and has a
             # penalised, sign-bounded coefficient per ramp); the trees learn from the training rows
             # only, so the calibration slice stays unseen by the part that can overfit it
-            base = _Boosted(self.params_, self.monotone_, self.random_state, self.segments_).fit(
-                X, y, pd.concat([X, X_cal]), np.concatenate([y, y_cal]))
+            base = _Boosted(self.params_, self.monotone_, self.random_state, self.segments_).fit(X, y, X_all, y_all)
             method = self.calibration
             if method == "auto":
                 method = "isotonic" if int(y_cal.sum()) >= self.isotonic_min_defaults else "sigmoid"
@@ -398,16 +395,15 @@ class CreditModel(ClassifierMixin, BaseEstimator):
             self.calibrator_ = CalibratedClassifierCV(FrozenEstimator(base), method=method).fit(X_cal, y_cal)
         else:
             # logistic regression is calibrated by its own loss: it learns from every row
-            Xa = pd.concat([X, X_cal])
-            base = _SignedLogit(self.monotone_, segments=self.segments_).fit(Xa.to_numpy(), np.concatenate([y, y_cal]))
+            base = _SignedLogit(self.monotone_, segments=self.segments_).fit(X_all.to_numpy(), y_all)
             self.calibration_method_ = "none (logistic regression)"
             self.calibrator_ = None
         self.estimator_ = base
         self.classes_ = np.array([0, 1])
         self.shift_ = 0.0
         if self.anchor == "long_run" and self.calibrator_ is not None:
-            self.shift_ = _level_shift(self.predict_pd(pd.concat([X, X_cal])), float(np.concatenate([y, y_cal]).mean()))
-        self._verify_monotone(pd.concat([X, X_cal]))
+            self.shift_ = _level_shift(self.predict_pd(X_all), float(y_all.mean()))
+        self._verify_monotone(X_all)
         return self
 
     def _choose(self, X: pd.DataFrame, y: np.ndarray, params: dict, n_bad: int) -> tuple[str, dict]:
