@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 from _measure import machine
 
+from innoscore.credit.config import load_credit_config
 from innoscore.credit.metrics import evaluate
 from innoscore.credit.model import CreditModel
-from innoscore.credit.panel import load_credit_config, training_panel
-from innoscore.credit.train import baseline_logistic, model_from_config
+from innoscore.credit.panel import training_panel
+from innoscore.credit.train import baseline_logistic, describe, model_from_config
 from innoscore.data.synth import SynthSpec, synthesize
 from innoscore.data.validation import load
 from innoscore.indicators import load_catalog
@@ -85,7 +86,8 @@ def main() -> None:
           f"in {t_panel:.1f} s; " + ", ".join(f"{s} {len(y[s]):,} rows / {int(y[s].sum()):,} defaults" for s in y))
 
     t0 = time.perf_counter()
-    model = model_from_config(config, catalog, features).fit(X["train"], y["train"], X["calibration"], y["calibration"])
+    model = model_from_config(config, catalog, features).fit(X["train"], y["train"], X["calibration"], y["calibration"],
+                                                              groups=parts["train"]["enterprise_id"].to_numpy())
     t_model = time.perf_counter() - t0
     t0 = time.perf_counter()
     lr = baseline_logistic().fit(X_fit, y_fit)
@@ -100,8 +102,7 @@ def main() -> None:
         "logistic": (evaluate(test, lr.predict_proba(X["test"])[:, 1], groups=groups), t_lr),
         "scorecard": (evaluate(test, card.predict_proba(X["test"])[:, 1], groups=groups), t_card),
     }
-    print(f"out-of-time test ({len(test):,} rows, {int(test.sum()):,} defaults); CreditModel: {model.family_}, "
-          f"calibration {model.calibration_method_}, monotone verified {model.monotonicity_verified_}")
+    print(f"out-of-time test ({len(test):,} rows, {int(test.sum()):,} defaults); CreditModel: {describe(model)}")
     for name, (m, seconds) in results.items():
         print(_line(name, m, seconds))
     cm = results["CreditModel"][0]
@@ -127,8 +128,7 @@ def main() -> None:
             for _ in range(DRAWS):
                 Xs, ys = _sample(X_fit, y_fit, n, rate, rng)
                 Xt, yt = _sample(X["test"], test, n_test, rate, rng)
-                m = CreditModel(monotone=model.monotone, scaling=config["scaling"], grades=config["grades"],
-                                calibration="auto").fit(Xs, ys)
+                m = CreditModel(monotone=model.monotone, scaling=config.scaling, grades=config.grades).fit(Xs, ys)
                 figures["CreditModel"].append(evaluate(yt, m.predict_pd(Xt)))
                 figures["logistic"].append(evaluate(yt, baseline_logistic().fit(Xs, ys).predict_proba(Xt)[:, 1]))
             mean = {k: {f: np.mean([r[f] for r in v]) for f in ("auc", "brier")} for k, v in figures.items()}
@@ -148,20 +148,19 @@ def main() -> None:
         big[f"noise_{j}"] = noise[:, j]
     cut = int(n * 0.8)
     t0 = time.perf_counter()
-    scale_model = CreditModel(monotone=model.monotone, params=config["model"]["params"], calibration="isotonic",
-                              scaling=config["scaling"], grades=config["grades"]).fit(
-        big.iloc[:cut], yb[:cut], big.iloc[cut:], yb[cut:])
+    scale_model = CreditModel(**config.model, monotone=model.monotone, scaling=config.scaling,
+                              grades=config.grades).fit(big.iloc[:cut], yb[:cut], big.iloc[cut:], yb[cut:])
     t_fit = time.perf_counter() - t0
     print(f"training on {n:,} rows x {big.shape[1]} features: {t_fit:.1f} s (target <= 300 s) "
-          f"[{'ok' if t_fit <= 300 else 'MISSED'}]")
+          f"[{'ok' if t_fit <= 300 else 'MISSED'}]; {describe(scale_model)}")
     t0 = time.perf_counter()
     p = scale_model.predict_pd(big)
-    points = scale_model.points(p)
+    scores = scale_model.score_of(p)
     grades = scale_model.grade_of(p)
     reasons = scale_model.reasons(big, k=3)
     t_score = time.perf_counter() - t0
     print(f"PD, score, grade and 3 reasons for {n:,} rows: {t_score:.1f} s (target <= 60 s) "
-          f"[{'ok' if t_score <= 60 else 'MISSED'}]; {len(points):,} scores, {len(set(grades))} grades, "
+          f"[{'ok' if t_score <= 60 else 'MISSED'}]; {len(scores):,} scores, {len(set(grades))} grades, "
           f"{reasons['reason_1'].notna().mean():.0%} with a first reason")
 
 

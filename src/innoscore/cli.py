@@ -202,7 +202,7 @@ def cmd_points_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from innoscore.credit.panel import load_credit_config
+    from innoscore.credit.config import load_credit_config
     from innoscore.credit.registry import log_training, tracking_uri
     from innoscore.credit.train import format_result, train
     from innoscore.data.validation import load
@@ -214,7 +214,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     result = train(data, config, catalog)
     print(format_result(result))
     run_id, version = log_training(result, args.tracking_uri, str(args.data_dir))
-    print(f"registered {config['registered_model']} version {version} (run {run_id}) in {tracking_uri(args.tracking_uri)}")
+    print(f"registered {config.registered_model} version {version} (run {run_id}) in {tracking_uri(args.tracking_uri)}")
     print(f"next: innoscore promote {version}" + (f" --tracking-uri {args.tracking_uri}" if args.tracking_uri else ""))
     return EXIT_OK
 
@@ -225,13 +225,13 @@ def _print_gates(results: dict[str, tuple[bool, str]]) -> None:
 
 
 def cmd_promote(args: argparse.Namespace) -> int:
-    from innoscore.credit.panel import load_credit_config
+    from innoscore.credit.config import load_credit_config
     from innoscore.credit.registry import CHAMPION, promote
 
     config = load_credit_config(args.config)
-    name = config["registered_model"]
+    name = config.registered_model
     try:
-        results = promote(args.version, config["gates"], name, args.tracking_uri)
+        results = promote(args.version, config.gates, name, args.tracking_uri)
     except Exception as exc:  # MLflow raises its own kinds for an unknown version
         if type(exc).__name__ in ("MlflowException", "RestException"):
             raise UsageError(f"no version {args.version} of {name}: {str(exc).splitlines()[0]}") from None
@@ -254,7 +254,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 def _demo_credit(data, catalog, uri: str) -> str | None:
     """Demo step: train, register and promote the credit model; the version if it became champion."""
-    from innoscore.credit.panel import load_credit_config
+    from innoscore.credit.config import load_credit_config
     from innoscore.credit.registry import CHAMPION, log_training, promote
     from innoscore.credit.train import format_result, train
 
@@ -266,8 +266,8 @@ def _demo_credit(data, catalog, uri: str) -> str | None:
         return None
     print(format_result(result))
     run_id, version = log_training(result, uri, str(data.source))
-    print(f"registered {config['registered_model']} version {version} (run {run_id})")
-    gates = promote(version, config["gates"], config["registered_model"], uri)
+    print(f"registered {config.registered_model} version {version} (run {run_id})")
+    gates = promote(version, config.gates, config.registered_model, uri)
     _print_gates(gates)
     if not all(ok for ok, _ in gates.values()):
         print(f"version {version} NOT promoted: a gate failed")

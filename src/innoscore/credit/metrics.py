@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta
-from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
 
-__all__ = ["evaluate", "expected_calibration_error", "jeffreys_interval", "clustered_interval", "grade_backtest", "psi",
+__all__ = ["ECE_BINS", "PSI_BINS", "evaluate", "expected_calibration_error", "jeffreys_interval", "clustered_interval", "grade_backtest", "psi",
            "calibration_table"]
+
+
+ECE_BINS = 10  # equal-mass PD bins of the expected calibration error
+PSI_BINS = 10  # bins (deciles of the expected distribution) of the population stability index
 
 
 def jeffreys_interval(defaults: np.ndarray | int, n: np.ndarray | int, level: float = 0.95) -> tuple:
     """Jeffreys interval of a default rate: Beta(d + 1/2, n - d + 1/2) quantiles."""
+    from scipy.stats import beta
+
     d, n = np.asarray(defaults, dtype="float64"), np.asarray(n, dtype="float64")
     a = (1 - level) / 2
     lo = np.where(d > 0, beta.ppf(a, d + 0.5, n - d + 0.5), 0.0)
@@ -20,7 +24,7 @@ def jeffreys_interval(defaults: np.ndarray | int, n: np.ndarray | int, level: fl
     return lo, hi
 
 
-def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
+def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = ECE_BINS) -> pd.DataFrame:
     """Equal-mass bins by PD: rows, mean PD, observed default rate."""
     order = np.argsort(p, kind="stable")
     parts = np.array_split(order, bins)
@@ -29,13 +33,13 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = ECE_BINS) -> float:
     """Row-weighted mean |observed rate - mean PD| over equal-mass PD bins."""
     t = calibration_table(np.asarray(y), np.asarray(p), bins)
     return float((t["rows"] * (t["observed"] - t["mean_pd"]).abs()).sum() / t["rows"].sum())
 
 
-def psi(expected: np.ndarray, actual: np.ndarray, bins: int = 10) -> float:
+def psi(expected: np.ndarray, actual: np.ndarray, bins: int = PSI_BINS) -> float:
     """Population stability index of ``actual`` against ``expected`` over expected's deciles."""
     expected, actual = np.asarray(expected, dtype="float64"), np.asarray(actual, dtype="float64")
     edges = np.unique(np.quantile(expected, np.linspace(0, 1, bins + 1)))
@@ -90,13 +94,15 @@ def clustered_interval(y: np.ndarray, groups: np.ndarray, level: float = 0.95) -
     return float(lo), float(hi)
 
 
-def evaluate(y, p, bins: int = 10, groups=None) -> dict[str, float]:
+def evaluate(y, p, bins: int = ECE_BINS, groups=None) -> dict[str, float]:
     """AUC, Gini, KS, Brier, log loss, ECE and calibration-in-the-large with its 95% interval.
 
     The interval of the observed default rate is Jeffreys' (rows independent); with ``groups``
     (e.g. the enterprise id of each row) it is the wider of that and the cluster-robust interval,
     because panel rows of one enterprise are not independent.
     """
+    from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score, roc_curve
+
     y, p = np.asarray(y, dtype=np.int64), np.clip(np.asarray(p, dtype="float64"), 0.0, 1.0)
     auc = float(roc_auc_score(y, p))
     fpr, tpr, _ = roc_curve(y, p)

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from innoscore.config import load_yaml
+from innoscore.credit.config import CreditConfig, load_credit_config
 from innoscore.indicators import build_panel, load_catalog, load_config
 from innoscore.indicators.catalog import Catalog
 from innoscore.indicators.loans import has_outstanding_loan
 from innoscore.indicators.pit import Events, Grid, days
 
-__all__ = ["PanelError", "CreditConfig", "load_credit_config", "observation_dates", "training_panel", "split", "Panel",
-           "feature_names", "SPLITS"]
+__all__ = ["PanelError", "observation_dates", "training_panel", "split", "Panel", "feature_names", "SPLITS"]
 
 
 class PanelError(ValueError):
@@ -31,43 +30,14 @@ class PanelError(ValueError):
 SPLITS = ("train", "calibration", "test")
 
 
-@dataclass(frozen=True)
-class CreditConfig:
-    doc: dict
-    source: str
-
-    def __getitem__(self, key: str):
-        return self.doc[key]
-
-
-def load_credit_config(path=None) -> CreditConfig:
-    from pathlib import Path
-
-    from innoscore.config import ConfigError, config_dir
-
-    rel = Path(path) if path is not None else Path("models/credit.yaml")
-    doc = load_yaml(rel)
-    source = str(rel if rel.is_absolute() else config_dir() / rel)
-    for key in ("panel", "model", "scaling", "grades", "gates", "registered_model"):
-        if key not in doc:
-            raise ConfigError(f"{source}: missing {key}")
-    for key in ("horizon_months", "first_observation", "train_until", "calibration_until"):
-        if key not in doc["panel"]:
-            raise ConfigError(f"{source}: panel: missing {key}")
-    if not pd.Timestamp(doc["panel"]["train_until"]) < pd.Timestamp(doc["panel"]["calibration_until"]):
-        raise ConfigError(f"{source}: panel: train_until must be before calibration_until")
-    return CreditConfig(doc, source)
-
-
 def feature_names(catalog: Catalog, config: CreditConfig) -> list[str]:
     """The model's features: the catalog's model indicators, minus the configured exclusions."""
-    exclude = set((config.doc.get("features") or {}).get("exclude") or [])
-    unknown = exclude - set(catalog.ids)
+    unknown = set(config.exclude) - set(catalog.ids)
     if unknown:
         from innoscore.config import ConfigError
 
-        raise ConfigError(f"{config.source}: features: exclude names unknown indicators {sorted(unknown)}")
-    return [i.id for i in catalog.for_model() if i.id not in exclude]
+        raise ConfigError(f"{config.source}: features.exclude: unknown indicators {sorted(unknown)}")
+    return [i.id for i in catalog.for_model() if i.id not in config.exclude]
 
 
 def observation_dates(first: str | dt.date, extracted_on: dt.date, horizon_months: int) -> pd.DatetimeIndex:
@@ -92,14 +62,16 @@ def training_panel(data, config: CreditConfig | None = None, catalog: Catalog | 
     catalog = catalog or load_catalog()
     tables = data.tables if hasattr(data, "tables") else data
     extracted_on = data.extracted_on if hasattr(data, "extracted_on") else None
-    horizon = int(config["panel"]["horizon_months"])
+    horizon = config.panel.horizon_months
     if dates is None:
         if extracted_on is None:
-            raise ValueError("pass dates, or a Dataset that knows its extraction date")
-        dates = observation_dates(config["panel"]["first_observation"], extracted_on, horizon)
+            raise PanelError("the data do not say when they were extracted (dataset.yaml: extracted_on), so no "
+                             "observation date can be known to have a complete window; pass dates")
+        dates = observation_dates(config.panel.first_observation, extracted_on, horizon)
     if len(dates) == 0:
-        raise ValueError(f"no observation date from {config['panel']['first_observation']} has a complete "
-                         f"{horizon}-month window before the extraction date {extracted_on}")
+        raise PanelError(f"no observation date from panel.first_observation {config.panel.first_observation} has a "
+                         f"complete {horizon}-month window before the extraction date {extracted_on}; the data are "
+                         f"too short for {config.source}")
     frame = build_panel(tables, dates, catalog, load_config(), where=has_outstanding_loan)
     # label: a default of one of the enterprise's loans in (D, D + horizon]
     ids = pd.Index(tables["enterprises"]["enterprise_id"])
@@ -114,7 +86,7 @@ def training_panel(data, config: CreditConfig | None = None, catalog: Catalog | 
 
 def split(as_of: pd.Series, config: CreditConfig) -> pd.Series:
     """train / calibration / test by observation date (out of time)."""
-    train_until = pd.Timestamp(config["panel"]["train_until"])
-    cal_until = pd.Timestamp(config["panel"]["calibration_until"])
+    train_until = pd.Timestamp(config.panel.train_until)
+    cal_until = pd.Timestamp(config.panel.calibration_until)
     out = np.where(as_of <= train_until, "train", np.where(as_of <= cal_until, "calibration", "test"))
     return pd.Series(pd.Categorical(out, categories=list(SPLITS)), index=as_of.index)

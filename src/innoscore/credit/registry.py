@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from innoscore.credit.config import Gates
 from innoscore.credit.train import TrainResult, calibration_plot, flat_metrics, gate_results
 
 __all__ = ["tracking_uri", "log_training", "promote", "load_model", "DEFAULT_TRACKING_URI", "EXPERIMENT",
@@ -53,36 +54,41 @@ def log_training(result: TrainResult, uri: str | None = None, data_dir: str | No
 
     uri = tracking_uri(uri)
     mlflow = _mlflow(uri)
-    name = result.config["registered_model"]
+    name = result.config.registered_model
     _experiment(mlflow, uri)
     model = result.model
     features = result.panel.features
     test = result.panel.frame[result.panel.frame["split"] == "test"]
     example = test[features].head(5).astype("float64")
     with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
-        params = {"family": model.family_, "calibration": model.calibration_method_, "features": len(features),
-                  "horizon_months": result.panel.horizon_months, **{f"lgbm_{k}": v for k, v in model.params_.items()}}
+        params = {"segments": model.segments_, "regression_C": model.C_, "trees": model.n_trees_,
+                  "calibration": model.calibration_method_, "features": len(features),
+                  "horizon_months": result.panel.horizon_months,
+                  **{f"lgbm_{k}": v for k, v in model.tree_params_.items() if k not in ("monotone_constraints",)}}
         for key in ("first_observation", "train_until", "calibration_until"):
-            params[f"panel_{key}"] = result.config["panel"][key]
+            params[f"panel_{key}"] = str(getattr(result.config.panel, key))
         mlflow.log_params(params)
         mlflow.log_metrics(flat_metrics(result))
         mlflow.set_tags({"data_fingerprint": result.fingerprint, "data_dir": str(data_dir or ""),
+                         "selection": json.dumps(model.selection_),
                          "monotonicity": json.dumps(model.monotonicity_)})
         folder = Path(tmp)
         calibration_plot(result, folder / "calibration_curve.png")
         result.backtest.to_csv(folder / "grade_backtest.csv")
         result.calibration.to_csv(folder / "calibration_table.csv", index=False)
         (folder / "features.json").write_text(json.dumps(features, ensure_ascii=False, indent=1), encoding="utf-8")
-        shutil.copy(result.config.source, folder / "credit.yaml")
+        if Path(result.config.source).is_file():
+            shutil.copy(result.config.source, folder / "credit.yaml")
         mlflow.log_artifacts(str(folder), artifact_path="evaluation")
+        # the pyfunc flavour answers predict_proba (n x 2, column 1 the PD); its signature says so
         info = mlflow.sklearn.log_model(
             model, name="model", serialization_format="cloudpickle",
-            signature=infer_signature(example, model.predict_pd(example)), input_example=example,
+            signature=infer_signature(example, model.predict_proba(example)), input_example=example,
             registered_model_name=name, pyfunc_predict_fn="predict_proba")
     return run.info.run_id, str(info.registered_model_version)
 
 
-def promote(version: str, gates: dict, name: str, uri: str | None = None) -> dict[str, tuple[bool, str]]:
+def promote(version: str, gates: Gates, name: str, uri: str | None = None) -> dict[str, tuple[bool, str]]:
     """Set the alias ``champion`` on ``version`` when every gate passes; return each gate's result."""
     from mlflow.tracking import MlflowClient
 

@@ -13,13 +13,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from innoscore.credit.config import CreditConfig, Gates, load_credit_config
 from innoscore.credit.metrics import calibration_table, evaluate, grade_backtest, psi
 from innoscore.credit.model import CreditModel
-from innoscore.credit.panel import CreditConfig, Panel, PanelError, load_credit_config, training_panel
+from innoscore.credit.panel import Panel, PanelError, training_panel
 from innoscore.indicators import load_catalog
 from innoscore.indicators.catalog import Catalog
 
-__all__ = ["PanelError", "TrainResult", "train", "model_from_config", "baseline_logistic", "fingerprint", "gate_results"]
+__all__ = ["TrainResult", "train", "model_from_config", "baseline_logistic", "fingerprint", "gate_results",
+           "flat_metrics", "format_result", "calibration_plot"]
 
 
 @dataclass
@@ -38,15 +40,10 @@ class TrainResult:
 
 
 def model_from_config(config: CreditConfig, catalog: Catalog, features: list[str]) -> CreditModel:
-    """A CreditModel with the catalog's directions (higher is better -> PD falls) and the config's settings."""
-    m = config["model"]
-    return CreditModel(
-        monotone={f: -catalog[f].direction for f in features},
-        params=m.get("params"), calibration=m.get("calibration", "isotonic"),
-        isotonic_min_defaults=int(m.get("isotonic_min_defaults", 300)), anchor=m.get("anchor", "long_run"),
-        scaling=config["scaling"],
-        grades=config["grades"], monotone_check=m.get("monotone_check"),
-        texts={f: _texts(catalog, f) for f in features}, random_state=int(m.get("random_state", 0)))
+    """A CreditModel with the catalog's directions (higher is better -> PD falls) and the config's
+    settings; what the file leaves out takes CreditModel's defaults."""
+    return CreditModel(**config.model, monotone={f: -catalog[f].direction for f in features},
+                       scaling=config.scaling, grades=config.grades, texts={f: _texts(catalog, f) for f in features})
 
 
 def _texts(catalog: Catalog, feature: str) -> tuple[str, str]:
@@ -83,23 +80,33 @@ def fingerprint(data) -> str:
     return h.hexdigest()
 
 
-def gate_results(metrics: dict[str, float], gates: dict) -> dict[str, tuple[bool, str]]:
-    """Each promotion gate: passed?, and what was measured against what."""
+def gate_results(metrics: dict[str, float], gates: Gates) -> dict[str, tuple[bool, str]]:
+    """Each configured promotion gate: passed?, and what was measured against what. ``metrics``
+    are the flat figures of :func:`flat_metrics` (as MLflow keeps them)."""
+    def get(key: str) -> float:
+        return float(metrics.get(key, float("nan")))
+
     out = {}
-    if "min_auc" in gates:
-        v = metrics.get("test_auc", float("nan"))
-        out["min_auc"] = (v >= gates["min_auc"], f"test AUC {v:.4f} (minimum {gates['min_auc']})")
-    if "max_ece" in gates:
-        v = metrics.get("test_ece", float("nan"))
-        out["max_ece"] = (v <= gates["max_ece"], f"test expected calibration error {v:.4f} (maximum {gates['max_ece']})")
-    if "max_score_psi" in gates:
-        v = metrics.get("score_psi", float("nan"))
-        out["max_score_psi"] = (v <= gates["max_score_psi"],
-                                f"score PSI calibration->test {v:.4f} (maximum {gates['max_score_psi']})")
-    if gates.get("monotonicity_verified"):
-        v = metrics.get("monotonicity_verified", 0.0)
-        out["monotonicity_verified"] = (v == 1.0, "monotone directions verified" if v == 1.0 else
-                                        "monotone directions not verified")
+    if gates.min_auc is not None:
+        v = get("test_auc")
+        out["min_auc"] = (v >= gates.min_auc, f"test AUC {v:.4f} (minimum {gates.min_auc})")
+    if gates.max_ece is not None:
+        v = get("test_ece")
+        out["max_ece"] = (v <= gates.max_ece, f"test expected calibration error {v:.4f} (maximum {gates.max_ece})")
+    if gates.max_score_psi is not None:
+        v = get("score_psi")
+        out["max_score_psi"] = (v <= gates.max_score_psi,
+                                f"score PSI calibration->test {v:.4f} (maximum {gates.max_score_psi})")
+    if gates.min_auc_over_baseline is not None:
+        v = get("test_auc") - get("baseline_test_auc")
+        out["min_auc_over_baseline"] = (v >= gates.min_auc_over_baseline,
+                                        f"test AUC {get('test_auc'):.4f} vs the logistic baseline's "
+                                        f"{get('baseline_test_auc'):.4f}: {v:+.4f} (minimum {gates.min_auc_over_baseline:+})")
+    if gates.calibration_in_the_large:
+        lo, hi, mean = get("test_observed_ci_low"), get("test_observed_ci_high"), get("test_mean_pd")
+        out["calibration_in_the_large"] = (lo <= mean <= hi, f"test mean PD {mean:.4f} vs observed default rate "
+                                                             f"{get('test_observed_rate'):.4f}, 95% interval "
+                                                             f"[{lo:.4f}, {hi:.4f}]")
     return out
 
 
@@ -120,10 +127,12 @@ def train(data, config: CreditConfig | None = None, catalog: Catalog | None = No
                              f"panel.first_observation / train_until / calibration_until in {config.source}")
     model = model_from_config(config, catalog, features)
     t0 = time.perf_counter()
+    # folds by enterprise: an enterprise's rows at successive month-ends share most of their 12-month
+    # windows, so they must not train and judge each other
     model.fit(parts["train"][features], parts["train"]["default"], parts["calibration"][features],
-              parts["calibration"]["default"])
+              parts["calibration"]["default"], groups=parts["train"]["enterprise_id"].to_numpy())
     fit_seconds = time.perf_counter() - t0
-    bins = int(config.doc.get("evaluation", {}).get("ece_bins", 10))
+    bins = config.evaluation.ece_bins
     metrics = {}
     pds = {}
     for name, part in parts.items():
@@ -134,12 +143,11 @@ def train(data, config: CreditConfig | None = None, catalog: Catalog | None = No
     base = baseline_logistic().fit(seen[features], seen["default"])
     baseline = evaluate(parts["test"]["default"].to_numpy(), base.predict_proba(parts["test"][features])[:, 1], bins,
                         groups=parts["test"]["enterprise_id"].to_numpy())
-    order = [str(g["grade"]) for g in config["grades"]]
+    order = [g.grade for g in config.grades]
     backtest = grade_backtest(parts["test"]["default"].to_numpy(), pds["test"], model.grade_of(pds["test"]), order,
                               groups=parts["test"]["enterprise_id"].to_numpy())
     calibration = calibration_table(parts["test"]["default"].to_numpy(), pds["test"], bins)
-    score_psi = psi(model.points(pds["calibration"]), model.points(pds["test"]),
-                    int(config.doc.get("evaluation", {}).get("psi_bins", 10)))
+    score_psi = psi(model.score_of(pds["calibration"]), model.score_of(pds["test"]), config.evaluation.psi_bins)
     return TrainResult(model, panel, metrics, baseline, backtest, calibration, score_psi, fit_seconds,
                        fingerprint(data), config)
 
@@ -149,7 +157,6 @@ def flat_metrics(result: TrainResult) -> dict[str, float]:
     out = {f"{split}_{k}": v for split, m in result.metrics.items() for k, v in m.items()}
     out.update({f"baseline_test_{k}": v for k, v in result.baseline.items()})
     out["score_psi"] = result.score_psi
-    out["monotonicity_verified"] = float(result.model.monotonicity_verified_)
     out["fit_seconds"] = result.fit_seconds
     return out
 
@@ -176,13 +183,20 @@ def calibration_plot(result: TrainResult, path: Path) -> Path:
     return path
 
 
+def describe(model: CreditModel) -> str:
+    """The structure a fitted CreditModel chose, in a line."""
+    shape = "straight lines" if model.segments_ == 1 else f"{model.segments_} ramps per feature"
+    verified = f", {len(model.monotonicity_)} directions verified" if model.monotonicity_ else ""
+    return (f"regression on {shape} (C {model.C_:g}) + {model.n_trees_} trees, calibration "
+            f"{model.calibration_method_}{verified}")
+
+
 def format_result(result: TrainResult) -> str:
     m, b = result.metrics["test"], result.baseline
     lines = [f"panel: {len(result.panel.frame):,} rows x {len(result.panel.features)} features; "
              + ", ".join(f"{s} {int(result.metrics[s]['rows']):,} rows / {int(result.metrics[s]['defaults']):,} defaults"
                          for s in ("train", "calibration", "test")),
-             f"model: {result.model.family_}, calibration {result.model.calibration_method_}, "
-             f"monotone directions verified: {result.model.monotonicity_verified_}; fit {result.fit_seconds:.1f} s",
+             f"model: {describe(result.model)}; fit {result.fit_seconds:.1f} s",
              "out-of-time test     AUC     Gini    KS      Brier    log loss  ECE     mean PD  observed [95% CI]"]
     for name, f in (("CreditModel", m), ("logistic baseline", b)):
         lines.append(f"  {name:18s} {f['auc']:.4f}  {f['gini']:.4f}  {f['ks']:.4f}  {f['brier']:.5f}  "
