@@ -129,3 +129,14 @@ def test_train_on_too_short_a_history_exits_2_and_says_why(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "the test slice of the credit panel has 0 rows" in err
     assert "observation dates" in err and "calibration_until" in err and "credit.yaml" in err
+
+
+def test_train_on_data_that_end_before_any_complete_window_exits_2_and_writes_nothing(tmp_path, capsys):
+    folder = tmp_path / "shorter"
+    synthesize(SynthSpec(enterprises=200, seed=3, start="2019-01", end="2021-03"), folder)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    assert main(["train", str(folder), "--tracking-uri", uri]) == 2
+    err = capsys.readouterr().err
+    assert "no observation date from panel.first_observation 2020-06-30 has a complete 12-month window" in err
+    assert "extraction date 2021-03-31" in err and "Traceback" not in err
+    assert not (tmp_path / "mlflow.db").exists()

@@ -98,7 +98,7 @@ def validation_curve(params: dict, X: np.ndarray, y: np.ndarray, init: np.ndarra
     valid = _dataset(X_val, y_val, init_val, categorical, reference=train)
     record: dict = {}
     booster = lgb.train({**params, "metric": "None"}, train, num_boost_round=max_rounds, valid_sets=[valid],
-                        valid_names=["valid"], feval=calibrated,
+                        valid_names=["valid"], feval=calibrated, keep_training_booster=True,  # every tree grown
                         callbacks=[lgb.record_evaluation(record), lgb.early_stopping(patience, verbose=False)])
     start = calibrated_log_loss(init_val, y_val)
     return np.concatenate([[start], record["valid"]["calibrated_log_loss"]]), booster

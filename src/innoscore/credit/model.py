@@ -118,29 +118,62 @@ def _level_shift(p: np.ndarray, target: float) -> float:
 def _fewest_rounds(curves: list[np.ndarray], weights: list[int]) -> int:
     """The number of trees from the held-out loss curves of the folds (a fold that stopped early
     keeps its last value): the fewest rounds whose mean loss is within one standard error of the
-    lowest (the one-standard-error rule; the error of the paired difference across folds). With
-    one fold, the lowest."""
+    lowest (the one-standard-error rule; the error of the paired difference across folds)."""
     longest = max(len(c) for c in curves)
     padded = np.array([np.concatenate([c, np.full(longest - len(c), c[-1])]) for c in curves])
     mean = np.average(padded, axis=0, weights=weights)
     best = int(np.argmin(mean))
-    if len(curves) < 2:
-        return best
     diff = padded - padded[:, [best]]
     se = diff.std(axis=0, ddof=1) / np.sqrt(len(curves))
     return int(np.flatnonzero(np.average(diff, axis=0, weights=weights) <= se)[0])
 
 
-def _simplest(names: list, losses: list[np.ndarray]):
+def _standard_error(d: np.ndarray, groups: np.ndarray | None) -> float:
+    """Standard error of the mean of per-row values ``d``; with ``groups``, cluster-robust (rows
+    of one group are not independent: a borrower's panel rows share their outcome windows)."""
+    n = len(d)
+    if n < 2:
+        return float("inf")
+    if groups is None:
+        return float(d.std(ddof=1) / np.sqrt(n))
+    codes, _ = pd.factorize(groups)
+    k = int(codes.max()) + 1
+    if k < 2:
+        return float("inf")
+    sums = np.bincount(codes, weights=d - d.mean(), minlength=k)
+    return float(np.sqrt(k / (k - 1) * np.sum(sums ** 2)) / n)
+
+
+def _simplest(names: list, losses: list[np.ndarray], groups: np.ndarray | None = None):
     """The first (simplest) candidate whose held-out loss is within one standard error of the
     lowest; the error is that of the mean per-row difference from the lowest."""
     means = [float(np.mean(v)) for v in losses]
     best = int(np.argmin(means))
     for i, v in enumerate(losses):
         diff = v - losses[best]
-        if i == best or diff.mean() <= diff.std(ddof=1) / np.sqrt(len(diff)):
+        if i == best or diff.mean() <= _standard_error(diff, groups):
             return names[i]
     return names[best]
+
+
+def _fewest_rounds_held_out(curve: np.ndarray, booster, Z: np.ndarray, y: np.ndarray, init: np.ndarray,
+                            groups: np.ndarray | None, steps: int = 20) -> int:
+    """With one held-out fold: the fewest rounds whose held-out loss is within one standard error
+    of the lowest, the error from the per-row differences (on ``steps`` round counts up to the lowest)."""
+    best = int(np.argmin(curve))
+    if best == 0:
+        return 0
+
+    def per_row(r: int) -> np.ndarray:
+        raw = init + (booster.predict(Z, raw_score=True, num_iteration=r) if r else 0.0)
+        return calibrated_log_loss(raw, y, per_row=True)
+
+    lowest = per_row(best)
+    for r in np.unique(np.linspace(0, best, steps + 1).round().astype(int)):
+        diff = per_row(int(r)) - lowest
+        if diff.mean() <= _standard_error(diff, groups):
+            return int(r)
+    return best
 
 
 class CreditModel(ClassifierMixin, BaseEstimator):
@@ -360,7 +393,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
             cal = (Zc, (self._target_cal(y_cal, len(Zc)) == self.classes_[1]).astype(np.int64))
         folds = self._folds(yb, groups)
         design_rows = Z if cal is None else np.vstack([Z, cal[0]])  # knots need X alone: every row lends it
-        best = self._select(Z, yb, folds, design_rows) if folds is not None else self._no_selection()
+        best = self._select(Z, yb, folds, design_rows, groups) if folds is not None else self._no_selection()
         start = best["regs"][-1] if best else None
         if cal is None:
             Z_all, y_all = Z, yb
@@ -457,7 +490,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
             starts = regs
         return best[1:]
 
-    def _select(self, Z: np.ndarray, y: np.ndarray, folds: list, X_design: np.ndarray) -> dict:
+    def _select(self, Z: np.ndarray, y: np.ndarray, folds: list, X_design: np.ndarray, groups) -> dict:
         """Each candidate structure (regression shape and penalty, then as many trees as help) on
         the folds: learnt on each fold's training rows, scored by the calibrated log loss of its
         held-out rows. Returns the chosen candidate's regressions and held-out log-odds."""
@@ -473,7 +506,13 @@ class CreditModel(ClassifierMixin, BaseEstimator):
             if self.n_trees == "auto":
                 grown = [validation_curve(self.tree_params_, Z[train], y[train], i, Z[test], y[test], raw[test], cats,
                                           MAX_TREES, PATIENCE) for (train, test), i in zip(folds, init)]
-                rounds, boosters = _fewest_rounds([c for c, _ in grown], weights), [b for _, b in grown]
+                boosters = [b for _, b in grown]
+                if len(folds) > 1:
+                    rounds = _fewest_rounds([c for c, _ in grown], weights)
+                else:
+                    test = folds[0][1]
+                    rounds = _fewest_rounds_held_out(grown[0][0], boosters[0], Z[test], y[test], raw[test],
+                                                     None if groups is None else groups[test])
             else:
                 rounds = int(self.n_trees)
                 boosters = [fit_trees(self.tree_params_, Z[train], y[train], i, cats, rounds)
@@ -487,7 +526,8 @@ class CreditModel(ClassifierMixin, BaseEstimator):
                 losses[test] = calibrated_log_loss(raw[test], y[test], per_row=True)
             candidates[seg] = {"C": C, "regs": regs, "raw": raw, "trees": rounds, "losses": losses}
         held = np.concatenate([test for _, test in folds])
-        self.segments_ = _simplest(list(candidates), [candidates[c]["losses"][held] for c in candidates])
+        self.segments_ = _simplest(list(candidates), [candidates[c]["losses"][held] for c in candidates],
+                                   None if groups is None else groups[held])
         self.selection_ = {f"segments={s}": {"C": c["C"], "trees": c["trees"],
                                              "held_out_log_loss": float(np.mean(c["losses"][held]))}
                            for s, c in candidates.items()}

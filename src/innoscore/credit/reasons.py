@@ -61,7 +61,7 @@ def _path_tables(booster) -> list[dict[int, np.ndarray]]:
         per_feature: dict[int, dict[int, float]] = {}
 
         def walk(node: dict, credits: dict[int, float], value: float) -> None:
-            if "leaf_index" in node:
+            if "split_feature" not in node:  # a leaf (a tree of one leaf has no leaf_index: nothing to credit)
                 for f, c in credits.items():
                     per_feature.setdefault(f, {})[node["leaf_index"]] = c
                 return
