@@ -25,7 +25,6 @@ ECE within 0.01; fit time at most 10x the scorecard's; on most sets better than 
 from __future__ import annotations
 
 import argparse
-import warnings as _w
 import json
 import time
 import warnings
@@ -106,6 +105,8 @@ def logistic(X: pd.DataFrame, y: np.ndarray, cats: list[str], params: dict):
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     nums = [c for c in X.columns if c not in cats]
+    # the imputer warns of (and drops) columns with no value at all in the training rows; that is expected here
+    warnings.filterwarnings("ignore", message="Skipping features without any observed values")
     prep = ColumnTransformer([
         ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()), nums),
         ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="(missing)"),

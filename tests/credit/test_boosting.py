@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
 from innoscore.credit.boosting import DEFAULT_TREE_PARAMS, calibrated_log_loss, tree_params, validation_curve
-from innoscore.credit.model import _fewest_rounds, _fewest_rounds_held_out, _simplest, _standard_error
+from innoscore.credit.model import _fewest_rounds, _simplest, _standard_error
 
 
 def test_calibrated_log_loss_is_that_of_a_platt_fit():
@@ -49,19 +49,6 @@ def test_the_fewest_rounds_within_one_standard_error():
     assert _fewest_rounds(curves, [1, 1, 1]) == 4  # folds that differ by a constant agree on every step: the lowest
     noisy = [np.array([1.0, 0.8, 0.79]), np.array([1.0, 0.8, 0.81]), np.array([1.0, 0.8, 0.80])]
     assert _fewest_rounds(noisy, [1, 1, 1]) == 1  # round 2 is not better than round 1 beyond the noise
-
-
-def test_one_held_out_fold_takes_the_fewest_rounds_within_the_error():
-    rng = np.random.default_rng(3)
-    X = rng.normal(size=(8000, 3))
-    params = tree_params(None, [0, 0, 0], [False] * 3, 0)
-    init = np.zeros(8000)
-    for y, helps in (((rng.random(8000) < 1 / (1 + np.exp(-2 * X[:, 0] * X[:, 1]))).astype(int), True),
-                     ((rng.random(8000) < 0.3).astype(int), False)):  # an interaction, then pure noise
-        curve, booster = validation_curve(params, X[:6000], y[:6000], init[:6000], X[6000:], y[6000:], init[6000:],
-                                          [False] * 3, max_rounds=300, patience=30)
-        rounds = _fewest_rounds_held_out(curve, booster, X[6000:], y[6000:], init[6000:], None)
-        assert (0 < rounds <= int(np.argmin(curve))) if helps else rounds == 0
 
 
 def test_the_standard_error_counts_groups_not_rows():

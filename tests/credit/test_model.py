@@ -199,3 +199,33 @@ def test_any_numeric_table_nullable_small_ints_and_non_string_names():
     reasons = model.reasons(X.head(50), k=5)
     assert set(reasons["reason_1"].dropna()) <= {"a", "b", "c", "d", 7}
     assert reasons["reason_1_text"].dropna().map(type).eq(str).all()
+
+
+def test_grouped_folds_keep_each_group_together_and_share_out_the_defaults():
+    from innoscore.credit.model import _grouped_folds
+
+    rng = np.random.default_rng(0)
+    groups = rng.integers(0, 2000, 20_000)
+    y = (rng.random(20_000) < 0.05).astype(int)
+    folds = _grouped_folds(y, groups, 5, seed=1)
+    seen = np.zeros(20_000, int)
+    for train, test in folds:
+        assert not set(groups[train]) & set(groups[test])
+        assert abs(y[test].mean() - y.mean()) < 0.01
+        seen[test] += 1
+    assert len(folds) == 5 and (seen == 1).all()
+    again = _grouped_folds(y, groups, 5, seed=1)
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again))
+
+
+def test_panel_rows_of_one_borrower_never_train_and_judge_each_other():
+    # each borrower repeated 6 times with its outcome: with groups the held-out rows are new borrowers,
+    # so the trees cannot score by recognising them, and fewer trees are found to help
+    rng = np.random.default_rng(1)
+    X, y = make(3000, seed=10, rate=3.0)
+    X["noise"] = rng.normal(size=3000)  # a borrower's own fingerprint, no risk in it
+    rep = np.repeat(np.arange(3000), 6)
+    Xp, yp = X.iloc[rep].reset_index(drop=True), y[rep]
+    grouped = CreditModel(monotone=MONO).fit(Xp, yp, groups=rep)
+    rows_alone = CreditModel(monotone=MONO).fit(Xp, yp)
+    assert grouped.n_trees_ < rows_alone.n_trees_

@@ -20,7 +20,7 @@ class ScoreScale:
 
     Examples
     --------
-    >>> ScoreScale(base_score=600, base_odds=50, pdo=20).points([1 / 51, 1 / 101]).round(1).tolist()
+    >>> ScoreScale(base_score=600, base_odds=50, pdo=20).score([1 / 51, 1 / 101]).round(1).tolist()
     [600.0, 620.0]
     """
 
@@ -36,8 +36,8 @@ class ScoreScale:
         if self.base_odds <= 0 or self.pdo <= 0:
             raise ValueError(f"scaling base_odds and pdo must be > 0; got {self.base_odds!r} and {self.pdo!r}")
 
-    def points(self, pd_) -> np.ndarray:
-        """Score points of each PD."""
+    def score(self, pd_) -> np.ndarray:
+        """The credit score of each PD."""
         factor = self.pdo / math.log(2)
         offset = self.base_score - factor * math.log(self.base_odds)
         p = np.clip(np.asarray(pd_, dtype="float64"), PD_FLOOR, 1 - PD_FLOOR)
