@@ -29,17 +29,23 @@ def test_the_shipped_file_parses_and_its_model_settings_build_a_model():
     model = CreditModel(**config.model)
     model._check_params()
     assert model.calibration == DOC["model"]["calibration"]
+    import pickle
+
+    assert pickle.loads(pickle.dumps(config)) == config  # it travels with a training result
+    config.model["monotone_check"]["rows"] = 1  # a copy: the configuration stays as read
+    assert config.model["monotone_check"] == DOC["model"]["monotone_check"]
 
 
 def test_what_the_file_leaves_out_takes_the_one_default():
     def strip(doc):
-        for key in ("scaling", "grades", "evaluation", "gates", "features"):
+        for key in ("scaling", "grades", "evaluation", "features"):
             doc.pop(key)
         doc["model"] = {}
+        doc["gates"] = {"min_auc": 0.6}
 
     config = parse(strip)
     assert config.scaling == ScoreScale() and config.grades == DEFAULT_GRADES
-    assert config.gates == Gates() and config.exclude == ()
+    assert config.gates == Gates(min_auc=0.6) and config.exclude == ()
     # the model keeps its own defaults: nothing is passed for what the file does not set
     assert dict(config.model) == {}
     defaults = CreditModel()
@@ -64,6 +70,11 @@ def test_what_the_file_leaves_out_takes_the_one_default():
     (lambda d: d["evaluation"].update(ece_bins=1), "evaluation.ece_bins: expected a whole number >= 2"),
     (lambda d: d.update(extra={}), "extra: unknown section"),
     (lambda d: d["features"].update(exclude="leverage"), "features.exclude: expected a list"),
+    (lambda d: d.pop("gates"), "gates: at least one gate is needed"),
+    (lambda d: d["gates"].update(min_auc=70), "gates.min_auc: expected a value in [0, 1]"),
+    (lambda d: d["gates"].update(max_score_psi=-0.1), "gates.max_score_psi: expected a value in [0, inf]"),
+    (lambda d: d["model"].update(params={"n_estimators": 500}), "model.params: params may not set n_estimators"),
+    (lambda d: d.update({2024: 1, "typo": 2}), "unknown section"),
 ])
 def test_errors_name_the_file_and_the_key(mutate, words):
     with pytest.raises(CreditConfigError, match="^credit.yaml: ") as info:

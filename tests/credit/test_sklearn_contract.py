@@ -140,3 +140,65 @@ def test_decision_function_is_the_log_odds_of_the_pd_and_predict_follows_it():
     p = model.predict_pd(X)
     np.testing.assert_allclose(model.decision_function(X), np.log(p / (1 - p)), rtol=1e-10)
     np.testing.assert_array_equal(model.predict(X), (p > 0.5).astype(int))
+
+
+def test_a_failed_fit_leaves_no_half_model_behind():
+    X, y = data(400)
+    model = CreditModel()
+    with pytest.raises(ValueError, match="only one class"):
+        model.fit(X, np.zeros(len(y)))
+    with pytest.raises(NotFittedError):
+        model.predict_pd(X)
+    model.fit(X, y)
+    with pytest.raises(ValueError, match="y_cal must hold both labels"):  # a refit that fails half way
+        model.fit(X[:, :3], y, X[:50, :3], np.zeros(50))
+    with pytest.raises(NotFittedError):
+        model.predict_pd(X)
+
+
+def test_the_default_label_says_which_label_is_a_default():
+    X, y = data()
+    labels = np.where(y == 1, "bad", "good")  # sorted: bad < good, so classes_[1] would be "good"
+    model = CreditModel(default_label="bad").fit(X, labels)
+    assert list(model.classes_) == ["bad", "good"] and model.default_label_ == "bad"
+    p = model.predict_pd(X)
+    np.testing.assert_allclose(model.predict_proba(X)[:, 0], p)  # the column of "bad"
+    assert p.mean() == pytest.approx(y.mean(), abs=0.01)
+    assert (model.predict(X) == np.where(p > 0.5, "bad", "good")).all()
+    with pytest.raises(ValueError, match="default_label 'late' is not a label of y"):
+        CreditModel(default_label="late").fit(X, labels)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda m, X, y: m.fit(X, y, groups=np.where(np.arange(len(y)) == 5, None, np.arange(len(y)) % 40)),
+     "groups has 1 missing values"),
+    (lambda m, X, y: m.fit(X, y, X[:60], np.array([1, "x"] * 30, dtype=object)),
+     "y_cal must hold both labels of y"),
+    (lambda m, X, y: m.fit(X, y, y_cal=y), "y_cal was given without X_cal"),
+    (lambda m, X, y: m.fit(X, y, X[:60]), "X_cal was given without y_cal"),
+    (lambda m, X, y: m.set_params(random_state="seven").fit(X, y), "random_state must be a whole number"),
+    (lambda m, X, y: m.set_params(params={"seed": 3}).fit(X, y), "params may not set seed"),
+])
+def test_bad_arguments_around_the_data_are_named(call, words):
+    X, y = data(400)
+    with pytest.raises(ValueError, match=words):
+        call(CreditModel(), X, y)
+
+
+def test_a_frame_model_wants_frames_and_unique_columns():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"lev": rng.random(600), "city": rng.choice(["a", "b"], 600)})
+    y = (rng.random(600) < 0.2 + 0.3 * frame["lev"]).astype(int)
+    model = CreditModel().fit(frame, y)
+    with pytest.raises(ValueError, match="fitted on a DataFrame with categorical columns \\(city\\)"):
+        model.predict_pd(np.zeros((3, 2)))
+    doubled = pd.concat([frame, frame[["lev"]]], axis=1)
+    with pytest.raises(ValueError, match="duplicate column names: \\['lev'\\]"):
+        model.predict_pd(doubled)
+
+
+def test_decision_function_stays_finite_with_isotonic_calibration_and_seed_none_works():
+    X, y = data(2000)
+    model = CreditModel(calibration="isotonic", random_state=None).fit(X, y)
+    assert np.isfinite(model.decision_function(X)).all()
+    np.testing.assert_array_equal(model.predict_pd(X), CreditModel(calibration="isotonic").fit(X, y).predict_pd(X))

@@ -7,13 +7,13 @@ default to :mod:`innoscore.credit.scaling`'s, the evaluation bins to :mod:`innos
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import inspect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from innoscore.config import ConfigError, config_dir, load_yaml
@@ -66,11 +66,16 @@ class CreditConfig:
     registered_model: str
     panel: PanelSettings
     exclude: tuple[str, ...]
-    model: Mapping[str, Any]  # CreditModel keyword arguments the file sets
+    model_settings: tuple[tuple[str, Any], ...]  # CreditModel keyword arguments the file sets
     scaling: ScoreScale
     grades: tuple[GradeBand, ...]
     evaluation: Evaluation = field(default_factory=Evaluation)
     gates: Gates = field(default_factory=Gates)
+
+    @property
+    def model(self) -> dict[str, Any]:
+        """The CreditModel keyword arguments the file sets (a fresh copy each time)."""
+        return {k: copy.deepcopy(v) for k, v in self.model_settings}
 
 
 def load_credit_config(path: str | Path | None = None) -> CreditConfig:
@@ -87,7 +92,7 @@ def parse_credit_config(doc: Any, source: str = "<credit config>") -> CreditConf
     if not isinstance(doc, Mapping):
         raise CreditConfigError(f"{source}: expected a mapping of settings; got {type(doc).__name__}")
     known = {"registered_model", "panel", "features", "model", "scaling", "grades", "evaluation", "gates"}
-    unknown = sorted(set(doc) - known)
+    unknown = sorted(set(doc) - known, key=str)
     if unknown:
         raise fail(unknown[0], f"unknown section (known: {', '.join(sorted(known))})")
     for key in ("registered_model", "panel"):
@@ -98,7 +103,7 @@ def parse_credit_config(doc: Any, source: str = "<credit config>") -> CreditConf
         raise fail("registered_model", f"expected a model name; got {name!r}")
     panel = _panel(_section(doc, "panel", fail), fail)
     features = _section(doc, "features", fail)
-    unknown = sorted(set(features) - {"exclude"})
+    unknown = sorted(set(features) - {"exclude"}, key=str)
     if unknown:
         raise fail(f"features.{unknown[0]}", "unknown key (known: exclude)")
     exclude = features.get("exclude") or []
@@ -113,9 +118,9 @@ def parse_credit_config(doc: Any, source: str = "<credit config>") -> CreditConf
     except ValueError as exc:
         raise fail("grades", str(exc)) from None
     return CreditConfig(source=source, registered_model=name.strip(), panel=panel, exclude=tuple(exclude),
-                        model=MappingProxyType(_model(_section(doc, "model", fail), fail)), scaling=scaling, grades=grades,
-                        evaluation=_typed(Evaluation, _section(doc, "evaluation", fail), "evaluation", fail),
-                        gates=_typed(Gates, _section(doc, "gates", fail), "gates", fail))
+                        model_settings=tuple(_model(_section(doc, "model", fail), fail).items()), scaling=scaling,
+                        grades=grades, evaluation=_typed(Evaluation, _section(doc, "evaluation", fail), "evaluation", fail),
+                        gates=_gates(_section(doc, "gates", fail), fail))
 
 
 def _section(doc: Mapping, key: str, fail) -> Mapping:
@@ -140,7 +145,7 @@ def _date(value, key: str, fail) -> dt.date:
 
 def _panel(section: Mapping, fail) -> PanelSettings:
     names = [f.name for f in fields(PanelSettings)]
-    unknown = sorted(set(section) - set(names))
+    unknown = sorted(set(section) - set(names), key=str)
     if unknown:
         raise fail(f"panel.{unknown[0]}", f"unknown key (known: {', '.join(names)})")
     for key in names:
@@ -161,7 +166,7 @@ def _model(section: Mapping, fail) -> dict[str, Any]:
     from innoscore.credit.model import CreditModel
 
     allowed = [p for p in inspect.signature(CreditModel).parameters if p not in _NOT_FROM_MODEL_SECTION]
-    unknown = sorted(set(section) - set(allowed))
+    unknown = sorted(set(section) - set(allowed), key=str)
     if unknown:
         raise fail(f"model.{unknown[0]}", f"unknown setting (CreditModel takes: {', '.join(allowed)})")
     kwargs = dict(section)
@@ -173,9 +178,26 @@ def _model(section: Mapping, fail) -> dict[str, Any]:
     return kwargs
 
 
+_GATE_RANGES = {"min_auc": (0.0, 1.0), "max_ece": (0.0, 1.0), "max_score_psi": (0.0, math.inf),
+                "min_auc_over_baseline": (-1.0, 1.0)}
+
+
+def _gates(section: Mapping, fail) -> Gates:
+    """The promotion gates: at least one (no gate would promote any model), each in its range."""
+    gates = _typed(Gates, section, "gates", fail)
+    for name, (lo, hi) in _GATE_RANGES.items():
+        value = getattr(gates, name)
+        if value is not None and not lo <= value <= hi:
+            raise fail(f"gates.{name}", f"expected a value in [{lo:g}, {hi:g}]; got {value!r}")
+    if all(getattr(gates, f.name) in (None, False) for f in fields(Gates)):
+        raise fail("gates", f"at least one gate is needed, else any model would be promoted (gates: "
+                            f"{', '.join(f.name for f in fields(Gates))})")
+    return gates
+
+
 def _typed(kind, section: Mapping, key: str, fail):
     names = {f.name: f for f in fields(kind)}
-    unknown = sorted(set(section) - set(names))
+    unknown = sorted(set(section) - set(names), key=str)
     if unknown:
         raise fail(f"{key}.{unknown[0]}", f"unknown key (known: {', '.join(names)})")
     values = {}

@@ -52,6 +52,13 @@ PENALTIES = (0.01, 0.03, 0.1, 0.3, 1.0)  # C of the regression tried with few de
 HOLDOUT_MINORITY = 1000  # rows of the rarer class in one fold that make one held-out fold enough
 PATIENCE = 50  # rounds without a new minimum of the held-out log loss before growing stops
 CALIBRATIONS = ("sigmoid", "isotonic", "none")
+# LightGBM parameters the model sets itself
+_RESERVED_TREE_PARAMS = {"n_estimators", "num_iterations", "num_iteration", "n_iter", "num_tree", "num_trees",
+                         "num_round", "num_rounds", "num_boost_round", "nrounds", "max_iter", "objective",
+                         "objective_type", "app", "application", "loss", "metric", "metrics", "metric_types",
+                         "seed", "random_seed", "random_state", "monotone_constraints", "mc", "monotone_constraint",
+                         "monotone_constraints_method", "mc_method", "monotone_constraining_method",
+                         "deterministic", "init_score", "verbose", "verbosity"}
 ANCHORS = ("long_run", "calibration")
 
 
@@ -175,8 +182,9 @@ def _simplest(names: list, losses: list[np.ndarray], groups: np.ndarray | None =
 class CreditModel(ClassifierMixin, BaseEstimator):
     """Calibrated probability of default with monotone directions, score, grade and reasons.
 
-    A scikit-learn binary classifier: ``predict_proba(X)[:, 1]`` is the probability of the
-    greater label (``classes_[1]``, the default when ``y`` holds 0 and 1). ``X`` is a pandas
+    A scikit-learn binary classifier: ``predict_pd(X)`` is the probability of the default label,
+    by default the greater label (``classes_[1]``: 1 when ``y`` holds 0 and 1, True for booleans;
+    with text labels name it, e.g. ``default_label="bad"``). ``X`` is a pandas
     ``DataFrame`` (numeric, boolean, categorical and text columns; missing values allowed) or a
     numeric array (columns named ``x0``, ``x1``, ...).
 
@@ -188,16 +196,21 @@ class CreditModel(ClassifierMixin, BaseEstimator):
     params : dict, optional
         LightGBM parameters of the trees, over :data:`~innoscore.credit.boosting.DEFAULT_TREE_PARAMS`.
     n_trees : "auto" or int
-        "auto": as many trees as lower the log loss on held-out rows (up to 2,000; 0 is the
-        regression alone); a number fixes it.
+        "auto": the number of trees (up to 2,000; 0 is the regression alone) whose held-out log
+        loss is lowest, or with several folds the fewest within one standard error of the
+        lowest; a number fixes it.
     segments : "auto" or int
-        Ramps per numeric feature in the regression. "auto": a straight line or one ramp per
-        200 defaults (up to 10), whichever predicts held-out rows better; a number fixes it.
+        Ramps per numeric feature in the regression. "auto": straight lines, or one ramp per
+        200 rows of the rarer class (up to 10) when that shape predicts held-out rows better by
+        more than one standard error; a number fixes it.
     calibration : {"sigmoid", "isotonic", "none"}
-        From the model's log-odds to probabilities, fitted on held-out log-odds: Platt's sigmoid
-        (two parameters, stable on few defaults), an isotonic step function (for many), or none.
+        From the model's log-odds to probabilities, fitted on the calibration slice or else on
+        the held-out log-odds of the cross-validation: Platt's sigmoid (two parameters, stable
+        on few defaults), an isotonic step function (for many), or none.
     cv : int
-        Folds of the internal cross-validation when ``fit`` gets no calibration slice.
+        Folds of the internal cross-validation that chooses the structure. With fewer than two
+        rows (or groups) of the rarer class per fold, nothing is held out: the straight-line
+        regression alone, its probabilities uncalibrated, whatever ``n_trees`` and ``segments`` say.
     anchor : {"long_run", "calibration"}
         With a calibration slice: "long_run" moves the PD by one log-odds shift so that its mean
         over every row given to ``fit`` equals their default rate (the long-run average, the
@@ -211,8 +224,10 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         ``{column: text or (zh, en)}``: readable names for the reasons (default: the column name).
     monotone_check : dict, optional
         ``rows`` and ``grid`` of the verification of the directions after training.
-    random_state : int
-        Seed of the folds and the trees; the same data and seed give the same model, bit for bit.
+    default_label : optional
+        The label of a default in ``y`` (default: the greater of the two labels).
+    random_state : int or None
+        Seed of the folds and the trees (None: 0); the same data and seed give the same model, bit for bit.
 
     Attributes
     ----------
@@ -241,7 +256,8 @@ class CreditModel(ClassifierMixin, BaseEstimator):
     def __init__(self, monotone: Mapping | Sequence | None = None, params: dict | None = None,
                  n_trees: str | int = "auto", segments: str | int = "auto", calibration: str = "sigmoid",
                  cv: int = 5, anchor: str = "long_run", scaling=None, grades=None,
-                 texts: Mapping | None = None, monotone_check: Mapping | None = None, random_state: int = 0):
+                 texts: Mapping | None = None, monotone_check: Mapping | None = None, default_label=None,
+                 random_state: int | None = 0):
         self.monotone = monotone
         self.params = params
         self.n_trees = n_trees
@@ -253,6 +269,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         self.grades = grades
         self.texts = texts
         self.monotone_check = monotone_check
+        self.default_label = default_label
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -268,15 +285,19 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         if isinstance(X, pd.DataFrame):
             if X.shape[0] == 0 or X.shape[1] == 0:
                 check_array(np.empty(X.shape), ensure_min_samples=1, ensure_min_features=1)  # its message
+            if not X.columns.is_unique:
+                dup = X.columns[X.columns.duplicated()].unique().tolist()
+                raise ValueError(f"X has duplicate column names: {dup[:10]}")
             if reset:
-                if not X.columns.is_unique:
-                    dup = X.columns[X.columns.duplicated()].unique().tolist()
-                    raise ValueError(f"X has duplicate column names: {dup[:10]}")
                 return X
             missing = [c for c in self.feature_names_in_ if c not in X.columns]
             if missing:
                 raise ValueError(f"X lacks the model's columns: {', '.join(map(str, missing[:10]))}")
             return X[list(self.feature_names_in_)]
+        if not reset and any(self.encoder_.categorical_):
+            cats = [c for c, k in zip(self.feature_names_in_, self.encoder_.categorical_) if k]
+            raise ValueError(f"the model was fitted on a DataFrame with categorical columns ({', '.join(map(str, cats[:5]))}); "
+                             f"pass a DataFrame with them, not an array of {type(X).__name__}")
         A = check_array(X, dtype="numeric", ensure_all_finite="allow-nan", ensure_min_samples=1,
                         ensure_min_features=1, input_name="X")
         if not reset and A.shape[1] != self.n_features_in_:
@@ -286,7 +307,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         return pd.DataFrame(A, columns=names, copy=False)
 
     def _target(self, y, n: int) -> np.ndarray:
-        """y as 0/1 (1 = classes_[1]); sets classes_."""
+        """The labels, the default label and y as 0/1 (1 = the default label)."""
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         y = column_or_1d(y, warn=True)
@@ -298,17 +319,30 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         if kind not in ("binary", "multiclass") or len(np.unique(y)) > 2:
             raise ValueError(f"Only binary classification is supported. The type of the target is {kind} "
                              f"({type(self).__name__} tells defaults from non-defaults).")
-        self.classes_ = np.unique(y)
-        if len(self.classes_) < 2:
+        classes = np.unique(y)
+        if len(classes) < 2:
             raise ValueError(f"{type(self).__name__} needs two classes (defaults and non-defaults); y has only "
-                             f"one class: {self.classes_[0]!r}")
-        return (y == self.classes_[1]).astype(np.int64)
+                             f"one class: {classes[0]!r}")
+        if self.default_label is None:
+            default = classes[1]
+        elif self.default_label in classes.tolist():
+            default = classes[classes.tolist().index(self.default_label)]
+        else:
+            raise ValueError(f"default_label {self.default_label!r} is not a label of y "
+                             f"({', '.join(map(repr, classes.tolist()))})")
+        return classes, default, (y == default).astype(np.int64)
+
+    @property
+    def _seed(self) -> int:
+        return 0 if self.random_state is None else int(self.random_state)
 
     def _encoded(self, X) -> np.ndarray:
         check_is_fitted(self)
         return self.encoder_.transform(self._table(X, reset=False))
 
-    def _check_params(self) -> None:
+    def _check_params(self) -> tuple:
+        """Check the settings (models/credit.yaml's parser uses this too); return the score scale
+        and the grade bands they give."""
         def is_int(v) -> bool:
             return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
@@ -324,16 +358,20 @@ class CreditModel(ClassifierMixin, BaseEstimator):
             raise ValueError(f"cv must be a whole number >= 2; got {self.cv!r}")
         if self.params is not None and not isinstance(self.params, Mapping):
             raise ValueError(f"params must be a mapping of LightGBM parameters; got {self.params!r}")
-        if not is_int(self.random_state):
-            raise ValueError(f"random_state must be a whole number; got {self.random_state!r}")
+        if not (self.random_state is None or is_int(self.random_state)):
+            raise ValueError(f"random_state must be a whole number or None (0); got {self.random_state!r}")
         check = self.monotone_check or {}
         if not isinstance(check, Mapping) or set(check) - {"rows", "grid"} or not all(
                 is_int(v) and v >= 2 for v in check.values()):
             raise ValueError(f"monotone_check takes rows and grid, whole numbers >= 2; got {self.monotone_check!r}")
         if self.texts is not None and not isinstance(self.texts, Mapping):
             raise ValueError(f"texts must map columns to text; got {self.texts!r}")
-        self.scale_ = as_scale(self.scaling)
-        self.grades_ = as_grades(self.grades)
+        params = dict(self.params or {})
+        reserved = sorted(set(params) & _RESERVED_TREE_PARAMS, key=str)
+        if reserved:
+            raise ValueError(f"params may not set {', '.join(reserved)}: the number of trees is n_trees, the seed "
+                             "random_state, the directions monotone; the objective and metric are the model's")
+        return as_scale(self.scaling), as_grades(self.grades)
 
     def _directions(self, X: pd.DataFrame, categorical: list[bool]) -> list[int]:
         names = list(X.columns)
@@ -364,29 +402,45 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         The structure is chosen by stratified ``cv``-fold cross-validation on (X, y); ``groups``
         (one label per row, e.g. the enterprise of each panel row) keeps each group's rows in one
         fold, so that rows of one borrower never train and judge each other. The calibration is
-        fitted on a calibration slice (X_cal, y_cal) when one is given (e.g. later months: the
-        trees never see it), else on the cross-validated log-odds.
+        fitted on a calibration slice (X_cal, y_cal) when one is given (e.g. later months), else
+        on the cross-validated log-odds. The trees never see the calibration slice; the
+        regression learns from it too (penalised and sign-bounded, it has little to overfit, and
+        the later months weigh in its level).
         """
-        self._check_params()
+        self._forget()
+        try:
+            return self._fit(X, y, X_cal, y_cal, groups)
+        except BaseException:
+            self._forget()  # a failed fit leaves no half of a model behind: predicting says NotFittedError
+            raise
+
+    def _forget(self) -> None:
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
+        self._reasons_cache = None
+
+    def _fit(self, X, y, X_cal, y_cal, groups) -> CreditModel:
+        self.score_scale_, self.grades_ = self._check_params()
         table = self._table(X, reset=True)
-        yb = self._target(y, len(table))
+        self.classes_, self.default_label_, yb = self._target(y, len(table))
         if groups is not None:
             groups = column_or_1d(groups)
             check_consistent_length(np.empty(len(table)), groups)
+            if pd.isna(groups).any():
+                raise ValueError(f"groups has {int(pd.isna(groups).sum())} missing values; every row needs its group")
+        if X_cal is None and y_cal is not None:
+            raise ValueError("y_cal was given without X_cal")
         self.n_features_in_ = table.shape[1]
         self.feature_names_in_ = np.asarray(table.columns, dtype=object)
         self.encoder_ = TableEncoder().fit(table)
         self.monotone_ = self._directions(table, self.encoder_.categorical_)
         self.tree_params_ = tree_params(self.params, self.monotone_, self.encoder_.categorical_,
-                                        int(self.random_state))
-        self._reasons_cache = None
+                                        self._seed)
         Z = self.encoder_.transform(table)
-        if X_cal is None and y_cal is not None:
-            raise ValueError("y_cal was given without X_cal")
         cal = None
         if X_cal is not None:
             Zc = self.encoder_.transform(self._table(X_cal, reset=False))
-            cal = (Zc, (self._target_cal(y_cal, len(Zc)) == self.classes_[1]).astype(np.int64))
+            cal = (Zc, self._target_cal(y_cal, len(Zc), self.classes_, self.default_label_))
         folds = self._folds(yb, groups)
         design_rows = Z if cal is None else np.vstack([Z, cal[0]])  # knots need X alone: every row lends it
         best = self._select(Z, yb, folds, design_rows, groups) if folds is not None else self._no_selection()
@@ -427,7 +481,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         the rarer class has too few rows (or groups) for two folds."""
         n_minor = int(min(y.sum(), len(y) - y.sum()))
         k = min(int(self.cv), n_minor)
-        seed = int(self.random_state)
+        seed = self._seed
         if groups is None:
             if k < 2:
                 return None
@@ -442,21 +496,25 @@ class CreditModel(ClassifierMixin, BaseEstimator):
             folds = folds[:1]
         return folds
 
-    def _target_cal(self, y_cal, n: int) -> np.ndarray:
+    @staticmethod
+    def _target_cal(y_cal, n: int, classes: np.ndarray, default) -> np.ndarray:
+        """y_cal as 0/1 (1 = the default label); both of y's labels, and only those."""
         if y_cal is None:
             raise ValueError("X_cal was given without y_cal")
         y_cal = column_or_1d(y_cal)
         check_consistent_length(np.empty(n), y_cal)
-        unknown = sorted(set(np.unique(y_cal).tolist()) - set(self.classes_.tolist()), key=str)
-        if unknown or len(np.unique(y_cal)) < 2:
-            raise ValueError(f"y_cal must hold both classes of y ({', '.join(map(str, self.classes_))}); "
-                             f"got {', '.join(map(str, np.unique(y_cal)[:5]))}")
-        return y_cal
+        labels = pd.unique(pd.Series(y_cal, dtype=object))
+        known = classes.tolist()
+        if any(pd.isna(v) or v not in known for v in labels) or len(labels) < 2:
+            raise ValueError(f"y_cal must hold both labels of y ({', '.join(map(repr, known))}) and no other; "
+                             f"got {', '.join(map(repr, labels[:5].tolist()))}")
+        return (y_cal == default).astype(np.int64)
 
-    def _segment_candidates(self, n_bad: int) -> list[int]:
+    def _segment_candidates(self, n_rarer: int) -> list[int]:
+        """Straight lines, and a shape of one ramp per DEFAULTS_PER_SEGMENT rows of the rarer class."""
         if self.segments != "auto":
             return [int(self.segments)]
-        shaped = int(min(MAX_SEGMENTS, max(1, n_bad // DEFAULTS_PER_SEGMENT)))
+        shaped = int(min(MAX_SEGMENTS, max(1, n_rarer // DEFAULTS_PER_SEGMENT)))
         return sorted({1, shaped})
 
     def _regression(self, k: int, C: float = 1.0) -> RampLogisticRegression:
@@ -492,7 +550,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         weights = [len(test) for _, test in folds]
         cats = self.encoder_.categorical_
         candidates = {}
-        for seg in self._segment_candidates(int(y.sum())):
+        for seg in self._segment_candidates(int(min(y.sum(), len(y) - y.sum()))):
             C, regs, raw = self._regressions(Z, y, folds, seg, search, X_design)
             init = [r.decision_function(Z[train]) for (train, _), r in zip(folds, regs)]
             if self.n_trees == "auto":
@@ -543,7 +601,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
     def _verify_monotone(self, Z: np.ndarray) -> None:
         """Move each constrained feature over a grid on sampled rows; the PD must never move the wrong way."""
         check = {"rows": 1000, "grid": 20, **(self.monotone_check or {})}
-        rng = np.random.default_rng(int(self.random_state))
+        rng = np.random.default_rng(self._seed)
         rows = Z[rng.choice(len(Z), size=min(len(Z), int(check["rows"])), replace=False)]
         self.monotonicity_ = {}
         for j, sign in enumerate(self.monotone_):
@@ -575,25 +633,27 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         return np.clip(p, 0.0, 1.0)
 
     def predict_proba(self, X) -> np.ndarray:
-        """Calibrated probabilities (n x 2); column 1 is the PD (the probability of ``classes_[1]``)."""
+        """Calibrated probabilities (n x 2) of ``classes_`` in order; the PD is the column of the
+        default label (column 1 unless ``default_label`` is ``classes_[0]``)."""
         p = self._pd(self._encoded(X))
-        return np.column_stack([1 - p, p])
+        if self.default_label_ == self.classes_[1]:
+            return np.column_stack([1 - p, p])
+        return np.column_stack([p, 1 - p])
 
     def decision_function(self, X) -> np.ndarray:
-        """Log-odds of the calibrated PD (positive: ``classes_[1]`` is the likelier)."""
-        p = self.predict_proba(X)[:, 1]
-        with np.errstate(divide="ignore"):
-            return np.log(p) - np.log1p(-p)
+        """Log-odds of ``classes_[1]`` (positive: it is the likelier); held finite where the PD is 0 or 1."""
+        p = np.clip(self.predict_proba(X)[:, 1], np.finfo(float).tiny, np.nextafter(1.0, 0.0))
+        return np.log(p) - np.log1p(-p)
 
     def predict(self, X) -> np.ndarray:
-        """``classes_[1]`` where the PD exceeds 0.5, else ``classes_[0]`` (scikit-learn's rule;
+        """The likelier label: ``classes_[1]`` where its probability exceeds 0.5 (scikit-learn's rule;
         credit decisions use :meth:`predict_pd` and the grades)."""
         decision = self.decision_function(X)
         return self.classes_[(decision > 0).astype(np.int64)]
 
     def predict_pd(self, X) -> np.ndarray:
-        """The calibrated probability of default of each row."""
-        return self.predict_proba(X)[:, 1]
+        """The calibrated probability of default (of the default label) of each row."""
+        return self._pd(self._encoded(X))
 
     def predict_score(self, X) -> np.ndarray:
         """Credit score points of each row: higher is safer (``scaling``)."""
@@ -606,7 +666,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
     def score_of(self, pd_) -> np.ndarray:
         """Credit score points of given PDs."""
         check_is_fitted(self)
-        return self.scale_.score(pd_)
+        return self.score_scale_.score(pd_)
 
     def grade_of(self, pd_) -> np.ndarray:
         """Grades of given PDs."""

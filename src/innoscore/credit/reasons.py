@@ -94,8 +94,9 @@ def _path_tables(booster) -> list[tuple[dict[int, np.ndarray], int]]:
 def top_reasons(contrib: np.ndarray, names: list, texts: dict, k: int, index=None) -> pd.DataFrame:
     """The k features that push each row's log-odds up most, as names and readable text.
 
-    Columns ``reason_1`` ... ``reason_k`` (feature names, None when fewer features push the PD
-    up) and ``reason_1_text`` ... (``texts[name]``, a string or a tuple joined with " / ").
+    Columns ``reason_1`` ... ``reason_k`` (k at most the number of features; feature names, None
+    when fewer features push the PD up) and ``reason_1_text`` ... (``texts[name]``, a string or a
+    tuple joined with " / ").
     """
     k = min(k, contrib.shape[1])
     order = np.argsort(-contrib, axis=1, kind="stable")[:, :k]

@@ -97,7 +97,7 @@ def promote(version: str, gates: Gates, name: str, uri: str | None = None) -> di
     mv = client.get_model_version(name, str(version))
     metrics = client.get_run(mv.run_id).data.metrics
     results = gate_results(metrics, gates)
-    if all(ok for ok, _ in results.values()):
+    if results and all(ok for ok, _ in results.values()):  # no gate checked: never promoted
         client.set_registered_model_alias(name, CHAMPION, str(version))
     return results
 
