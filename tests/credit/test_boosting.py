@@ -22,9 +22,9 @@ def test_calibrated_log_loss_is_that_of_a_platt_fit():
     np.testing.assert_allclose(calibrated_log_loss(s, y, per_row=True).mean(), calibrated_log_loss(s, y))
 
 
-def test_tree_parameters_keep_directions_off_categoricals_and_the_count_off_the_params():
-    p = tree_params({"n_estimators": 500, "num_leaves": 7, "n_jobs": 1}, [1, -1, 0], [False, False, True], seed=3)
-    assert "n_estimators" not in p and p["num_leaves"] == 7 and p["num_threads"] == 1 and "n_jobs" not in p
+def test_tree_parameters_keep_directions_off_categoricals():
+    p = tree_params({"num_leaves": 7, "n_jobs": 1}, [1, -1, 0], [False, False, True], seed=3)
+    assert p["num_leaves"] == 7 and p["num_threads"] == 1 and "n_jobs" not in p
     assert p["monotone_constraints"] == [1, -1, 0] and p["monotone_constraints_method"] == "basic"
     assert p["deterministic"] and p["seed"] == 3 and p["learning_rate"] == DEFAULT_TREE_PARAMS["learning_rate"]
     assert "monotone_constraints" not in tree_params(None, [0, 0], [False, True], seed=0)

@@ -23,7 +23,8 @@ def make(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
         "stage": pd.Series(rng.choice(["start-up", "growth", "mature"], n), dtype="string"),
         "park": pd.Series(np.where(rng.random(n) < 0.3, None, rng.choice(["高新区", "经开区"], n)), dtype=object),
     })
-    logit = -2.5 + 2.0 * X["leverage"] + pd.Series(city).map(RISK).to_numpy() + np.where(X["stage"] == "start-up", 0.6, 0)
+    logit = (-2.5 + 2.0 * X["leverage"] + pd.Series(city).map(RISK).to_numpy()
+             + np.where(X["stage"] == "start-up", 0.6, 0))
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     return X, y
 

@@ -23,10 +23,10 @@ DEFAULT_TREE_PARAMS = {"learning_rate": 0.05, "num_leaves": 15, "min_child_sampl
 
 
 def tree_params(params: dict | None, monotone: list[int], categorical: list[bool], seed: int) -> dict:
-    """Native LightGBM parameters: the defaults, the caller's, the directions and determinism."""
+    """Native LightGBM parameters: the defaults, the caller's (CreditModel refuses those that
+    would clash with what is set here: the number of trees, seed, objective, directions), the
+    directions and determinism."""
     out = {**DEFAULT_TREE_PARAMS, **(params or {})}
-    for key in ("n_estimators", "num_iterations", "num_boost_round", "num_trees", "num_round"):
-        out.pop(key, None)  # the number of trees is chosen on held-out rows, or set by n_trees
     mono = [0 if c else int(m) for m, c in zip(monotone, categorical)]
     out.update(objective="binary", verbose=-1, seed=seed, deterministic=True, force_row_wise=True,
                num_threads=out.get("n_jobs", out.get("num_threads", 0)))

@@ -119,7 +119,8 @@ def parse_credit_config(doc: Any, source: str = "<credit config>") -> CreditConf
         raise fail("grades", str(exc)) from None
     return CreditConfig(source=source, registered_model=name.strip(), panel=panel, exclude=tuple(exclude),
                         model_settings=tuple(_model(_section(doc, "model", fail), fail).items()), scaling=scaling,
-                        grades=grades, evaluation=_typed(Evaluation, _section(doc, "evaluation", fail), "evaluation", fail),
+                        grades=grades,
+                        evaluation=_typed(Evaluation, _section(doc, "evaluation", fail), "evaluation", fail),
                         gates=_gates(_section(doc, "gates", fail), fail))
 
 

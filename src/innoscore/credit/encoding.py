@@ -45,8 +45,8 @@ class TableEncoder:
             else:
                 bad.append(f"{c!r} ({s.dtype})")
         if bad:
-            raise ValueError(f"X columns must be numeric, boolean, categorical or text; not usable: {', '.join(bad[:10])}"
-                             " (convert dates to numbers, e.g. days or years)")
+            raise ValueError("X columns must be numeric, boolean, categorical or text; not usable: "
+                             f"{', '.join(bad[:10])} (convert dates to numbers, e.g. days or years)")
         return self
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:

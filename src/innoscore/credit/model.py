@@ -296,8 +296,8 @@ class CreditModel(ClassifierMixin, BaseEstimator):
             return X[list(self.feature_names_in_)]
         if not reset and any(self.encoder_.categorical_):
             cats = [c for c, k in zip(self.feature_names_in_, self.encoder_.categorical_) if k]
-            raise ValueError(f"the model was fitted on a DataFrame with categorical columns ({', '.join(map(str, cats[:5]))}); "
-                             f"pass a DataFrame with them, not an array of {type(X).__name__}")
+            raise ValueError(f"the model was fitted on a DataFrame with categorical columns "
+                             f"({', '.join(map(str, cats[:5]))}); pass a DataFrame with them, not {type(X).__name__}")
         A = check_array(X, dtype="numeric", ensure_all_finite="allow-nan", ensure_min_samples=1,
                         ensure_min_features=1, input_name="X")
         if not reset and A.shape[1] != self.n_features_in_:
@@ -306,7 +306,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         names = [f"x{j}" for j in range(A.shape[1])] if reset else list(self.feature_names_in_)
         return pd.DataFrame(A, columns=names, copy=False)
 
-    def _target(self, y, n: int) -> np.ndarray:
+    def _target(self, y, n: int) -> tuple[np.ndarray, Any, np.ndarray]:
         """The labels, the default label and y as 0/1 (1 = the default label)."""
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")

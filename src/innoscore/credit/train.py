@@ -101,7 +101,8 @@ def gate_results(metrics: dict[str, float], gates: Gates) -> dict[str, tuple[boo
         v = get("test_auc") - get("baseline_test_auc")
         out["min_auc_over_baseline"] = (v >= gates.min_auc_over_baseline,
                                         f"test AUC {get('test_auc'):.4f} vs the logistic baseline's "
-                                        f"{get('baseline_test_auc'):.4f}: {v:+.4f} (minimum {gates.min_auc_over_baseline:+})")
+                                        f"{get('baseline_test_auc'):.4f}: {v:+.4f} "
+                                        f"(minimum {gates.min_auc_over_baseline:+})")
     if gates.calibration_in_the_large:
         lo, hi, mean = get("test_observed_ci_low"), get("test_observed_ci_high"), get("test_mean_pd")
         out["calibration_in_the_large"] = (lo <= mean <= hi, f"test mean PD {mean:.4f} vs observed default rate "
