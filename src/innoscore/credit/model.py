@@ -441,22 +441,21 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         if X_cal is not None:
             Zc = self.encoder_.transform(self._table(X_cal, reset=False))
             cal = (Zc, self._target_cal(y_cal, len(Zc), self.classes_, self.default_label_))
+        Z_all, y_all = (Z, yb) if cal is None else (np.vstack([Z, cal[0]]), np.concatenate([yb, cal[1]]))
         folds = self._folds(yb, groups)
-        design_rows = Z if cal is None else np.vstack([Z, cal[0]])  # knots need X alone: every row lends it
-        best = self._select(Z, yb, folds, design_rows, groups) if folds is not None else self._no_selection()
+        # the knots need X alone: every row given to fit lends them
+        best = self._select(Z, yb, folds, Z_all, groups) if folds is not None else self._no_selection()
         start = best["regs"][-1] if best else None
         if cal is None:
-            Z_all, y_all = Z, yb
             self._fit_parts(Z, yb, Z, yb, start)
             if best:
                 # calibration on the held-out log-odds; their calibrated mean is the level (the long run)
-                held = np.concatenate([test for _, test in folds])
+                held = best["held"]
                 self._calibrate(best["raw"][held], yb[held], level=best["raw"][held], rate=float(yb[held].mean()))
             else:
                 # its own loss calibrates the regression's probabilities
                 self.calibrator_, self.calibration_method_, self.shift_ = _Identity(), "none (too few rows)", 0.0
         else:
-            Z_all, y_all = np.vstack([Z, cal[0]]), np.concatenate([yb, cal[1]])
             # the regression learns from every row (it is penalised and sign-bounded); the trees from
             # the training rows only, so the calibration slice stays unseen by the part that can overfit it
             self._fit_parts(Z_all, y_all, Z, yb, start)
@@ -527,13 +526,13 @@ class CreditModel(ClassifierMixin, BaseEstimator):
         regressions and the held-out log-odds."""
         design = self._regression(seg).learn_design(X_design)  # knots and standardisation: X alone, every row
         starts, best = [design] * len(folds), None
+        held = np.concatenate([t for _, t in folds])
         for C in (PENALTIES if search else (1.0,)):
             regs, raw, losses = [], np.full(len(y), np.nan), np.full(len(y), np.nan)
             for (train, test), start in zip(folds, starts):
                 regs.append(self._regression(seg, C).fit(Z[train], y[train], start=start))
                 raw[test] = regs[-1].decision_function(Z[test])
                 losses[test] = calibrated_log_loss(raw[test], y[test], per_row=True)
-            held = np.concatenate([t for _, t in folds])
             loss = float(np.mean(losses[held]))
             if best is None or loss < best[0]:
                 best = (loss, C, regs, raw)
@@ -543,7 +542,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
     def _select(self, Z: np.ndarray, y: np.ndarray, folds: list, X_design: np.ndarray, groups) -> dict:
         """Each candidate structure (regression shape and penalty, then as many trees as help) on
         the folds: learnt on each fold's training rows, scored by the calibrated log loss of its
-        held-out rows. Returns the chosen candidate's regressions and held-out log-odds."""
+        held-out rows. Returns the chosen candidate's regressions, held-out log-odds and the held-out rows."""
         # with many defaults (one held-out fold) the penalty is negligible beside the likelihood:
         # it is searched only with few
         search = len(folds) > 1
@@ -585,7 +584,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):
                                    None if groups is None else groups[held])
         best = candidates[self.segments_]
         self.n_trees_, self.C_ = best["trees"], best["C"]
-        return best
+        return {**best, "held": held}
 
     def _calibrate(self, raw: np.ndarray, y: np.ndarray, level: np.ndarray, rate: float) -> None:
         """The calibration from held-out log-odds ``raw`` and outcomes ``y``; with the long-run
