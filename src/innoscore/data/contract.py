@@ -146,6 +146,9 @@ CERTIFICATION_KINDS = (
     "gazelle",  # 瞪羚企业
     "unicorn",  # 独角兽企业
     "tech_leader",  # 科技领军企业
+    "tech_innovation_demo",  # 国家级技术创新示范企业
+    "ip_advantage",  # 国家知识产权优势企业
+    "ip_demo",  # 国家知识产权示范企业
 )
 IP_KINDS = (
     "invention",  # 发明专利
@@ -248,6 +251,8 @@ _add(Table(
                nullable=True, ge=0),
         Column("tech_contract_turnover", "float", "registered technology-contract turnover, yuan",
                nullable=True, ge=0),
+        Column("main_business_revenue", "float", "revenue from the main business (主营业务收入), yuan",
+               required=False, nullable=True, ge=0),
         Column("export_revenue", "float", "revenue from abroad, yuan", required=False, nullable=True, ge=0),
         Column("tax_paid", "float", "taxes paid, yuan", required=False, nullable=True, ge=0),
         Column("published_on", "date", "date the accounts became available"),
@@ -255,6 +260,8 @@ _add(Table(
     rules=(
         RowRule("rd_staff", "employees", "rd_staff <= employees", _not_above("rd_staff", "employees")),
         RowRule("high_tech_revenue", "revenue", "high_tech_revenue <= revenue", _not_above("high_tech_revenue", "revenue")),
+        RowRule("main_business_revenue", "revenue", "main_business_revenue <= revenue",
+                _not_above("main_business_revenue", "revenue")),
         RowRule("published_on", "fiscal_year", "published_on after the end of fiscal_year", _published_after_year_end),
     ),
 ))
@@ -273,6 +280,8 @@ _add(Table(
         Column("lapsed_on", "date", "date it lapsed, expired or was invalidated; empty while in force",
                nullable=True),
         Column("pledged", "bool", "pledged as collateral", required=False, nullable=True),
+        Column("acquired", "bool", "obtained by transfer, gift or merger (受让、受赠、并购) rather than "
+               "developed in house; empty if not known", required=False, nullable=True),
     ),
     rules=(
         RowRule("granted_on", "filed_on", "granted_on >= filed_on", _order("granted_on", "filed_on")),
@@ -323,7 +332,10 @@ _add(Table(
         Column("kind", "str", "what was recognised", categories=AWARD_KINDS),
         Column("level", "str", "level of the recognition", categories=AWARD_LEVELS),
         Column("awarded_on", "date", "date"),
-        Column("rank", "int", "prize rank (1 = first prize) for awards", required=False, nullable=True, ge=1),
+        Column("prize_grade", "int", "prize grade of an award: 0 special prize (特等奖), 1 first, 2 second, "
+               "3 third prize; empty for other kinds", required=False, nullable=True, ge=0, le=3),
+        Column("unit_rank", "int", "the enterprise's place among the co-winning units of an award "
+               "(获奖单位排名, 1 = first unit); empty for other kinds", required=False, nullable=True, ge=1),
     ),
 ))
 
