@@ -165,39 +165,89 @@ def cmd_points(args: argparse.Namespace) -> int:
 def _print_points(result, out: Path | None) -> None:
     import pandas as pd
 
-    from innoscore.points.run import top
+    from innoscore.points.certification import summarise
+    from innoscore.points.run import gate_shares, top
 
     pts = result.points
     print(f"innovation points as of {result.as_of}: {len(pts):,} enterprises, reference values of "
           f"{result.prepared.year}; mean {pts['total'].mean():.1f}, median {pts['total'].median():.1f}")
+    hte = result.features["high_tech_enterprise"]
+    held = hte.reindex(pts.index).fillna(0) > 0
+    median_held = f"{pts.loc[held, 'total'].median():.1f}" if held.any() else "-"
+    print(f"at or above the banks' gates ({int(held.sum()):,} valid 高新技术企业 holders, median {median_held}):")
+    for g in gate_shares(pts, hte).itertuples():
+        print(f"  >= {g.gate:g}: {g.enterprises:,} enterprises ({g.share:.1%}); "
+              f"{g.holders:,} 高企 holders ({g.holders_share:.1%} of them)")
     print("top 10 enterprises by points, with group subtotals:")
     with pd.option_context("display.width", 200, "display.float_format", "{:.2f}".format):
         print(top(pts, 10).to_string())
-    checks = result.checks
+    checks = summarise(result.checks)
     table = pd.crosstab(checks["check"], checks["result"])
     table["holders"] = checks.groupby("check", observed=False)["holds"].sum()
     table["flagged"] = checks.groupby("check", observed=False)["flag"].sum()
-    print("certification checks (flagged = holds a valid certificate the data contradicts):")
+    print("certification checks (a certification passes only when every condition does; insufficient_data: "
+          "a condition the data cannot decide; flagged = holds a valid certificate the data contradicts):")
     print(table.to_string())
     if out is not None:
-        print(f"written: {out / 'points.parquet'}, {out / 'certification_checks.parquet'}")
+        print(f"written: {out / 'points.parquet'}, {out / 'certification_checks.parquet'} (one row per enterprise, "
+              "certification and condition)")
 
 
 def cmd_points_explain(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from innoscore.points.certification import CERTIFICATION_KINDS_HELD, summarise
     from innoscore.points.explain import explain, format_explanation
 
     result = _points_run(args)
     if args.enterprise not in result.points.index:
         raise UsageError(f"--enterprise {args.enterprise} is not among the {len(result.points):,} enterprises "
                          f"existing on {result.as_of}")
-    parts = explain(result.prepared, result.points, args.enterprise)
+    row = result.features.loc[args.enterprise]
+    held = {k: bool(row[k] > 0) for k in CERTIFICATION_KINDS_HELD if k in row.index}
+    parts = explain(result.prepared, result.points, args.enterprise, held)
     cfg = result.prepared.config
     print(format_explanation(parts, cfg.bonus_cap, cfg.penalty_cap))
     checks = result.checks[result.checks["enterprise_id"] == args.enterprise]
-    print("certification checks:")
-    for row in checks.itertuples():
-        held = " (holds it; FLAGGED: the data contradicts it)" if row.flag else (" (holds it)" if row.holds else "")
-        print(f"  {row.check}: {row.result}{held} - {row.reasons}")
+    summary = summarise(checks).set_index("check")
+    print("certification checks (pass only when every condition passes):")
+    for name, rows in checks.groupby("check", observed=True, sort=False):
+        s = summary.loc[name]
+        held_note = " (holds it; FLAGGED: the data contradicts it)" if s["flag"] else (
+            " (holds it)" if s["holds"] else "")
+        print(f"  {name}: {s['result']}{held_note}")
+        for r in rows.itertuples():
+            value = "" if pd.isna(r.low) else (f" [{r.low:.4g}]" if r.low == r.high else
+                                               f" [{r.low:.4g} to {r.high:.4g}]")
+            print(f"    {r.result:<17} {r.rule}{value}: {r.description}")
+    return EXIT_OK
+
+
+def cmd_points_references(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from innoscore.data.validation import load
+    from innoscore.indicators import build, load_catalog
+    from innoscore.points import load_points_config
+    from innoscore.points.references import derive, format_references, holders, reference_date
+
+    config = load_points_config(args.config, load_catalog(args.catalog))
+    if config.reference_rule is None:
+        raise UsageError(f"{config.source} has no reference_rule to apply")
+    data = load(args.data_dir)
+    on = reference_date(args.year)
+    if on > data.extracted_on:
+        raise UsageError(f"--year {args.year} takes its population at {on}, after the data's extraction date "
+                         f"{data.extracted_on}")
+    table = build(data, on, config.catalog)
+    population = holders(data, on, config.reference_rule.population)
+    if not (population > 0).any():
+        raise UsageError(f"no enterprise holds a valid {config.reference_rule.population} certificate at {on}")
+    rules, how = derive(table, population, config, args.year)
+    with pd.option_context("display.width", 200, "display.float_format", "{:,.4g}".format):
+        print(how.to_string(index=False), file=sys.stderr)
+    print(f"# paste under reference_values in {config.source}")
+    print(format_references(args.year, rules, config.reference_rule))
     return EXIT_OK
 
 
@@ -408,6 +458,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--enterprise", required=True, metavar="ID", help="the enterprise's unified social credit code")
     p.set_defaults(func=cmd_points_explain)
 
+    p = sub.add_parser("points-references", help="(written `points references`) reference values of a year by the "
+                       "rule in points.yaml",
+                       description="Apply the reference_rule of the points configuration to DATA_DIR for --year: "
+                                   "each linear or log indicator's reference is a percentile of its values among the "
+                                   "certificate holders at the end of the year before. Prints the YAML block to paste "
+                                   "under reference_values (and, on stderr, how each value was found); scoring never "
+                                   "recomputes them.")
+    p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
+    p.add_argument("--year", required=True, type=int, metavar="YYYY", help="the year the values are for")
+    p.add_argument("--config", type=Path, metavar="FILE", help="points configuration (default features/points.yaml)")
+    p.add_argument("--catalog", type=Path, metavar="FILE", help="indicator catalog (default features/indicators.yaml)")
+    p.set_defaults(func=cmd_points_references)
+
     p = sub.add_parser("train", help="train the credit model, evaluate it out of time and register it in MLflow",
                        description="Build the training panel of DATA_DIR, fit the calibrated credit model, evaluate it "
                                    "and a logistic-regression baseline on the out-of-time test, and log everything "
@@ -445,8 +508,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:2] == ["points", "explain"]:
-        argv = ["points-explain", *argv[2:]]
+    if argv[:2] in (["points", "explain"], ["points", "references"]):
+        argv = [f"points-{argv[1]}", *argv[2:]]
     args = parser.parse_args(argv)
     try:
         return args.func(args)

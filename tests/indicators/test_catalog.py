@@ -20,9 +20,13 @@ def doc():
 def test_default_catalog(doc):
     cat = load_catalog()
     assert len(cat) == len(doc["indicators"])
-    core = [i for i in cat if i.core]
-    assert len(core) == 18
-    assert {i.group for i in core} == {"technology", "growth", "auxiliary"}
+    # the province's working list stands for the national system's 18 indicators (names not retrieved)
+    working = [i for i in cat if i.scope == "working_list"]
+    assert len(working) == 18
+    assert {i.group for i in working} == {"technology", "growth", "auxiliary"}
+    local = {i.id for i in cat if i.scope == "local"}
+    assert {"best_trl", "best_advancement", "projects_market_value"} <= local
+    assert all(i.scope in ("working_list", "local") for i in cat.for_points())
     assert {"best_trl", "mean_trl", "best_advancement", "projects_market_value"} <= set(cat.ids)
     assert {"leverage", "margin_trend", "years_in_business", "lending_banks", "prior_defaults",
             "days_since_last_penalty", "first_loan"} <= set(cat.ids)

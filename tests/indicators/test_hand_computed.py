@@ -45,29 +45,33 @@ def fixture_tables() -> dict[str, pd.DataFrame]:
     })
     fin_cols = ["enterprise_id", "fiscal_year", "revenue", "operating_costs", "net_profit", "total_assets",
                 "total_liabilities", "rd_expense", "employees", "rd_staff", "high_tech_revenue",
-                "tech_contract_turnover", "tax_paid", "published_on"]
+                "tech_contract_turnover", "tax_paid", "published_on", "main_business_revenue"]
     fin = pd.DataFrame([
-        [A, 2021, 80e6, 70e6, 4e6, 100e6, 40e6, 4e6, 200, 30, 60e6, 1e6, 2e6, "2022-05-10"],
-        [A, 2022, 100e6, 85e6, 8e6, 120e6, 60e6, 6e6, 220, 44, 70e6, 2e6, 3e6, "2023-05-10"],
-        [A, 2023, 120e6, 105e6, 6e6, 150e6, 90e6, 9e6, 250, 50, 90e6, 0.0, 4e6, "2024-04-30"],
-        [C, 2023, 0.0, 1e6, -1e6, 5e6, 1e6, 2e6, 10, 6, 0.0, NAN, 0.0, "2024-05-20"],
-        [E, 2021, 10e6, 8e6, 1e6, 8e6, 4e6, 1e6, 50, 5, 5e6, 0.0, 5e5, "2022-06-01"],
-        [E, 2022, 8e6, 7e6, -0.4e6, 9e6, 6e6, 1.2e6, 40, NAN, NAN, 1e5, 3e5, "2023-06-01"],
-        [E, 2023, 20e6, 15e6, 3e6, 20e6, 5e6, 3e6, 60, 12, 15e6, 1e6, 1e6, "2024-07-01"],
+        [A, 2021, 80e6, 70e6, 4e6, 100e6, 40e6, 4e6, 200, 30, 60e6, 1e6, 2e6, "2022-05-10", 70e6],
+        [A, 2022, 100e6, 85e6, 8e6, 120e6, 60e6, 6e6, 220, 44, 70e6, 2e6, 3e6, "2023-05-10", 90e6],
+        [A, 2023, 120e6, 105e6, 6e6, 150e6, 90e6, 9e6, 250, 50, 90e6, 0.0, 4e6, "2024-04-30", 96e6],
+        [C, 2023, 0.0, 1e6, -1e6, 5e6, 1e6, 2e6, 10, 6, 0.0, NAN, 0.0, "2024-05-20", NAN],
+        [E, 2021, 10e6, 8e6, 1e6, 8e6, 4e6, 1e6, 50, 5, 5e6, 0.0, 5e5, "2022-06-01", 8e6],
+        [E, 2022, 8e6, 7e6, -0.4e6, 9e6, 6e6, 1.2e6, 40, NAN, NAN, 1e5, 3e5, "2023-06-01", 6e6],
+        [E, 2023, 20e6, 15e6, 3e6, 20e6, 5e6, 3e6, 60, 12, 15e6, 1e6, 1e6, "2024-07-01", 18e6],
     ], columns=fin_cols)
     fin["employees"] = fin["employees"].astype("Int64")
     fin["rd_staff"] = fin["rd_staff"].astype("Int64")
     ip = pd.DataFrame([
-        ["i1", A, "invention", "2016-01-01", "2018-05-01", None],
-        ["i2", A, "invention", "2017-01-01", "2019-03-01", "2023-01-01"],   # lapsed
-        ["i3", A, "invention", "2022-01-01", "2024-08-01", None],           # granted after the as-of date
-        ["i4", A, "utility_model", "2023-03-01", "2023-09-01", None],       # new in the last 12 months
-        ["i5", A, "software_copyright", "2023-01-01", "2023-02-01", None],
-        ["i6", A, "pct", "2022-05-01", None, None],
-        ["i7", A, "pct", "2024-09-01", None, None],                          # filed after the as-of date
-        ["i8", A, "invention", "2016-06-01", "2018-06-01", "2024-07-15"],   # lapses after the as-of date
-        ["i9", C, "design", "2019-06-01", "2020-01-01", "2022-01-01"],
-    ], columns=["ip_id", "enterprise_id", "kind", "filed_on", "granted_on", "lapsed_on"])
+        # pledged: a high-value patent (高价值) from its grant; developed in house
+        ["i1", A, "invention", "2016-01-01", "2018-05-01", None, True, False],
+        ["i2", A, "invention", "2017-01-01", "2019-03-01", "2023-01-01", False, False],   # lapsed
+        ["i3", A, "invention", "2022-01-01", "2024-08-01", None, False, False],           # granted after the as-of date
+        ["i4", A, "utility_model", "2023-03-01", "2023-09-01", None, False, None],       # new in the last 12 months
+        ["i5", A, "software_copyright", "2023-01-01", "2023-02-01", None, False, False],
+        ["i6", A, "pct", "2022-05-01", None, None, False, False],
+        ["i7", A, "pct", "2024-09-01", None, None, False, False],                          # filed after the as-of date
+        ["i8", A, "invention", "2016-06-01", "2018-06-01", "2024-07-15", False, True],   # lapses after; acquired
+        ["i9", C, "design", "2019-06-01", "2020-01-01", "2022-01-01", False, False],
+        # in force more than 10 years since filing by 2024-01-02: high value; origin not known
+        ["i10", A, "invention", "2014-01-01", "2016-01-01", None, False, None],
+        ["i11", E, "invention", "2020-01-01", "2022-01-01", None, None, None],           # origin not known
+    ], columns=["ip_id", "enterprise_id", "kind", "filed_on", "granted_on", "lapsed_on", "pledged", "acquired"])
     cert = pd.DataFrame([
         [A, "high_tech_enterprise", "2021-11-01", "2024-11-01"],
         [A, "tech_sme", "2023-05-01", None],               # 1-year validity: expired 2024-05-01
@@ -75,6 +79,7 @@ def fixture_tables() -> dict[str, pd.DataFrame]:
         [E, "tech_sme", "2024-05-01", "2025-05-01"],
         [E, "high_tech_enterprise", "2020-12-01", "2023-12-01"],  # expired
         [C, "little_giant", "2024-07-01", "2027-07-01"],   # issued after the as-of date
+        [E, "ip_advantage", "2023-01-01", None],           # 3-year validity
     ], columns=["enterprise_id", "kind", "issued_on", "expires_on"])
     proj = pd.DataFrame([
         ["P1", A, "2022-03-01", 4, 70.0, 10e6],
@@ -92,14 +97,21 @@ def fixture_tables() -> dict[str, pd.DataFrame]:
         ["R5", C, "2021-08-01", 3e6, "angel"],
     ], columns=["round_id", "enterprise_id", "closed_on", "amount", "investor_kind"])
     aw = pd.DataFrame([
-        ["W1", A, "standard", "national", "2020-05-01"],
-        ["W2", A, "rd_platform", "provincial", "2019-01-01"],
-        ["W3", A, "award", "provincial", "2022-12-01"],
-        ["W4", A, "award", "municipal", "2023-01-01"],      # below provincial: not counted
-        ["W5", A, "st_project", "national", "2021-01-01"],
-        ["W6", A, "st_project", "provincial", "2022-01-01"],  # not national
-        ["W7", E, "standard", "industry", "2024-10-01"],     # after
-    ], columns=["award_id", "enterprise_id", "kind", "level", "awarded_on"])
+        ["W1", A, "standard", "national", "2020-05-01", None, None],
+        ["W2", A, "rd_platform", "provincial", "2019-01-01", None, None],
+        ["W3", A, "award", "provincial", "2022-12-01", 2, 3],      # third of the winning units
+        ["W4", A, "award", "municipal", "2023-01-01", 1, 1],      # below provincial: not counted
+        ["W5", A, "st_project", "national", "2021-01-01", None, None],
+        ["W6", A, "st_project", "provincial", "2022-01-01", None, None],  # not national
+        ["W7", E, "standard", "industry", "2024-10-01", None, None],     # after
+        ["W8", A, "award", "national", "2021-01-01", 2, 3],       # national, 3rd unit, 3.5 years ago
+        ["W9", E, "award", "national", "2023-01-01", 1, 4],       # national, 4th unit
+        ["W10", C, "award", "national", "2022-01-01", 3, None],   # unit rank not known
+        ["W11", A, "standard", "provincial", "2023-03-01", None, None],  # a local standard: not counted
+        ["W12", A, "standard", "national", "2019-01-01", None, None],    # more than 5 years before
+    ], columns=["award_id", "enterprise_id", "kind", "level", "awarded_on", "prize_grade", "unit_rank"])
+    aw["prize_grade"] = aw["prize_grade"].astype("Int64")
+    aw["unit_rank"] = aw["unit_rank"].astype("Int64")
     loans = pd.DataFrame([
         ["L1", A, "ICBC", "科技贷", 5e6, 3.9, "2022-01-10", "2023-01-10", "none", None, "2023-01-10"],
         ["L2", A, "ICBC", "科技贷", 6e6, 3.8, "2023-09-01", "2024-09-01", "none", None, None],
@@ -111,8 +123,9 @@ def fixture_tables() -> dict[str, pd.DataFrame]:
                 "collateral", "defaulted_on", "repaid_on"])
     pen = pd.DataFrame([
         ["N1", A, "tax", "2020-01-01"],
-        ["N2", A, "environmental", "2023-06-30"],
+        ["N2", A, "environmental", "2023-06-30"],  # 366 days before: outside the 高企 year, inside the tech-SME two
         ["N3", E, "quality", "2024-07-10"],   # after
+        ["N4", C, "abnormal_operation", "2022-01-01"],  # 经营异常, within the 3 years it is taken to stand
     ], columns=["penalty_id", "enterprise_id", "kind", "occurred_on"])
     return {"enterprises": ent, "financials": fin, "ip_rights": ip, "certifications": cert, "projects": proj,
             "equity_rounds": eq, "awards": aw, "loans": loans, "penalties": pen}
@@ -128,27 +141,33 @@ EXPECTED = {
     "rd_intensity": (9 / 120, NAN, NAN, 1.2 / 8),
     "rd_staff": (50, NAN, 6, NAN),
     "rd_staff_share": (0.2, NAN, 0.6, NAN),
-    "valid_invention_patents": (2, 0, 0, 0),
+    "valid_invention_patents": (3, 0, 0, 1),
     "new_ip_12m": (1, 0, 0, 0),
     "pct_applications": (1, 0, 0, 0),
     "tech_contract_turnover": (0.0, NAN, NAN, 1e5),
-    "standards_led": (1, 0, 0, 0),
+    "standards_led": (1, 0, 0, 0),  # W1; not the provincial W11 or W12 of more than 5 years ago
     "best_trl": (6, NAN, 2, NAN),
     "mean_trl": (4.5, NAN, 2, NAN),
     "best_advancement": (85.5, NAN, 50.0, NAN),
     "projects_market_value": (30e6, NAN, 1e6, NAN),
     "assessed_projects": (2, 0, 1, 0),
     "rd_intensity_3y": (19 / 300, NAN, NAN, 2.2 / 18),
-    "valid_ip_rights": (4, 0, 0, 0),
+    "valid_ip_rights": (5, 0, 0, 1),
     "revenue": (120e6, NAN, 0.0, 8e6),
     "revenue_growth": (0.2, NAN, NAN, -0.2),
     "net_margin": (0.05, NAN, NAN, -0.05),
     "high_tech_revenue_share": (0.75, NAN, NAN, NAN),
     "equity_financing_3y": (25e6, 0.0, 3e6, 0.0),
     "tax_paid": (4e6, NAN, 0.0, 3e5),
-    "certifications_held": (2, 0, 0, 1),
+    "certification_level": (2 + 2, 0, 0, 1),  # A: 高企 (rung 2) + 专精特新 (rung 2); E: 科小 (rung 1)
+    "gazelle": (0, 0, 0, 0),
+    "unicorn": (0, 0, 0, 0),
+    "tech_leader": (0, 0, 0, 0),
+    "tech_innovation_demo": (0, 0, 0, 0),
+    "ip_advantage": (0, 0, 0, 1),
+    "ip_demo": (0, 0, 0, 0),
     "rd_platforms": (1, 0, 0, 0),
-    "st_awards": (1, 0, 0, 0),
+    "st_awards": (2, 0, 1, 1),  # 5 years, provincial or above: A W3 W8; C W10; E W9
     "national_st_projects": (1, 0, 0, 0),
     "high_tech_enterprise": (1, 0, 0, 0),
     "tech_sme": (0, 0, 0, 1),
@@ -163,8 +182,8 @@ EXPECTED = {
     "lending_banks": (2, 0, 0, 1),
     "prior_defaults": (0, 0, 0, 1),
     "first_loan": (0, 1, 1, 1),
-    "penalties_3y": (1, 0, 0, 0),
-    "days_since_last_penalty": (366, NAN, NAN, NAN),
+    "penalties_3y": (1, 0, 1, 0),
+    "days_since_last_penalty": (366, NAN, 911, NAN),
 }
 
 
@@ -222,7 +241,7 @@ def test_only_the_enterprises_table(tmp_path):
     table = build(load(folder), AS_OF)
     assert list(table.index) == [A, B, C, E]
     assert table["revenue"].isna().all() and table["best_trl"].isna().all()
-    assert (table[["valid_invention_patents", "outstanding_loans", "certifications_held", "equity_financing_3y"]] == 0).all().all()
+    assert (table[["valid_invention_patents", "outstanding_loans", "certification_level", "equity_financing_3y"]] == 0).all().all()
     assert (table["first_loan"] == 1).all()
 
 
@@ -234,16 +253,33 @@ def test_no_enterprise_exists_yet(fixture_data):
 
 CERTIFICATION_FEATURES = {
     # the indicators only the certification checks read: (A, B, C, E)
-    "class_one_ip": (2, 0, 0, 0),
+    "class_one_ip": (3, 0, 0, 1),
     "class_two_ip": (2, 0, 0, 0),
     "employees": (250, NAN, 10, 40),
     "total_assets": (150e6, NAN, 5e6, 9e6),
     "rd_expense_2y": (15e6, NAN, NAN, 2.2e6),
-    "revenue_growth_2y": (math.sqrt(120 / 80) - 1, NAN, NAN, NAN),
     "provincial_rd_platforms": (1, 0, 0, 0),
-    "standards_led_5y": (1, 0, 0, 0),
-    "national_awards_5y": (0, 0, 0, 0),
-    "st_awards_5y": (1, 0, 0, 0),
+    # tech SME: national awards among the first 3 units in 5 years (C: unit rank unknown)
+    "national_awards_top_units": (1, 0, NAN, 0),
+    # innovative SME: national or provincial awards in 3 years (A's W8 is 3.5 years old)
+    "st_awards_recent": (1, 0, 1, 1),
+    # specialised SME: provincial among the first 3 units or national among the first 5, in 3 years
+    "awards_top_units": (1, 0, NAN, 1),
+    "rd_intensity_prev": (6 / 100, NAN, NAN, 1 / 10),  # E's latest published year is 2022
+    "rd_cost_ratio": (9 / 105, NAN, 2.0, 1.2 / 7),
+    "main_business_share": (96 / 120, NAN, NAN, 6 / 8),
+    "main_business_growth": (96 / 90 - 1, NAN, NAN, 6 / 8 - 1),
+    "main_business_growth_2y": ((96 / 90 - 1 + 90 / 70 - 1) / 2, NAN, NAN, NAN),
+    "revenue_growth_mean": ((0.2 + 0.25) / 2, NAN, NAN, -0.2),
+    "net_asset_growth_mean": (0.0, NAN, NAN, 3 / 4 - 1),   # A's net assets 60M each year
+    "own_class_one_ip": (1, 0, 0, NAN),                    # E: its one Class I right's origin is not known
+    "own_ip_rights": (2, 0, 0, NAN),                        # A: i1, i5 (i4 unknown, i8 acquired)
+    "high_value_patents": (2, 0, 0, 0),                     # A: i1 pledged, i10 in force over 10 years
+    "ip_granted_3y": (2, 0, 0, 1),
+    "valid_invention_patents": (3, 0, 0, 1),
+    "major_incidents_1y": (0, 0, 0, 0),
+    "major_incidents_2y": (1, 0, 0, 0),
+    "blacklist_records": (0, 0, 1, 0),
     "equity_financing_2y": (5e6, 0.0, 0.0, 0.0),
     "innovative_sme": (0, 0, 0, 0),
 }

@@ -19,10 +19,14 @@ def test_points_command_writes_points_and_checks(tmp_path, small_province, capsy
     assert set(checks["check"]) == {"high_tech_enterprise", "tech_sme", "innovative_sme", "specialised_sme",
                                     "little_giant"}
     assert set(checks["result"]) <= {"pass", "fail", "insufficient_data"}
-    assert len(checks) == 5 * len(pts)
+    per_enterprise = checks.groupby("enterprise_id").size()
+    assert (per_enterprise == per_enterprise.iloc[0]).all() and len(per_enterprise) == len(pts)
+    assert per_enterprise.iloc[0] == checks.drop_duplicates(["check", "rule"]).shape[0]
     text = capsys.readouterr().out
     best = expected["total"].idxmax()
     assert "top 10 enterprises by points" in text and best in text.split("certification checks")[0]
+    share65 = (pts["total"] >= 65).mean()
+    assert f">= 65: {int((pts['total'] >= 65).sum()):,} enterprises ({share65:.1%})" in text
 
 
 def test_points_explain_adds_up(tmp_path, small_province, capsys):
@@ -34,7 +38,8 @@ def test_points_explain_adds_up(tmp_path, small_province, capsys):
     text = capsys.readouterr().out
     assert f"enterprise {eid}" in text and "研发投入强度" in text
     assert f"= {pts.loc[eid, 'total']:.2f} points" in text
-    assert "certification checks:" in text and "high_tech_enterprise:" in text
+    assert "certification checks" in text and "high_tech_enterprise:" in text
+    assert "rd_in_china" in text  # every condition is listed with its result
 
 
 def test_points_explain_unknown_enterprise_exits_2(tmp_path, small_province, capsys):

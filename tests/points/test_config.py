@@ -33,7 +33,7 @@ def test_negative_weight(doc):
 def test_weights_must_add_up_to_the_group_share(doc):
     d = copy.deepcopy(doc)
     d["weights"]["mature"]["revenue"] += 0.01
-    refuse(d, "stage mature: weights of group growth add up to 0.46, but groups gives 0.45")
+    refuse(d, "stage mature: weights of group growth add up to 0.41, but groups gives 0.4")
 
 
 def test_group_shares_add_up_to_one(doc):
@@ -72,7 +72,7 @@ def test_missing_stage_and_bad_items(doc):
     refuse(d, "stage mature: weights missing")
     d = copy.deepcopy(doc)
     d["bonus"]["items"][0]["indicator"] = "medals"
-    refuse(d, "bonus: high_tech_enterprise: unknown indicator 'medals'")
+    refuse(d, "bonus: unicorn: unknown indicator 'medals'")
     d = copy.deepcopy(doc)
     d["penalty"]["cap"] = -1
     refuse(d, "penalty: cap: must be >= 0")
@@ -82,3 +82,55 @@ def test_the_shipped_file_loads():
     cfg = load_points_config()
     assert cfg.bonus_cap == 10 and cfg.penalty_cap == 20
     assert cfg.rules_for(2026)[0] == 2026 and cfg.rules_for(2023)[0] == 2019
+
+
+# ----------------------------------------------------------------------------- one thing, one place
+
+
+def test_an_indicator_weighted_and_a_bonus_is_refused(doc):
+    """Issue: R&D platforms and national projects scored both as weighted indicators and as bonus."""
+    d = copy.deepcopy(doc)
+    d["bonus"]["items"].append({"id": "platforms", "indicator": "rd_platforms", "points": 1, "cap": 2})
+    refuse(d, "bonus item platforms: rd_platforms already earns points as weighted indicator rd_platforms")
+
+
+def test_a_certificate_counted_in_two_places_is_refused(doc):
+    """Issue: a 高企 scored in certifications_held and again as a bonus; a 小巨人 three times."""
+    d = copy.deepcopy(doc)
+    d["bonus"]["items"].append({"id": "hte", "indicator": "high_tech_enterprise", "points": 3, "cap": 3})
+    refuse(d, "the high_tech_enterprise certificate earns points twice: in weighted indicator certification_level "
+              "and in bonus item hte")
+    d = copy.deepcopy(doc)
+    d["bonus"]["items"].append({"id": "lg", "indicator": "little_giant", "points": 3, "cap": 3})
+    refuse(d, "the little_giant certificate earns points twice")
+
+
+def test_the_default_places_each_certificate_once():
+    places = load_points_config().places()
+    ladder = {"high_tech_enterprise", "tech_sme", "innovative_sme", "specialised_sme", "little_giant"}
+    assert {places[k] for k in ladder} == {"weighted indicator certification_level (auxiliary)"}
+    assert places["gazelle"] == "bonus item gazelle" and places["unicorn"] == "bonus item unicorn"
+
+
+@pytest.mark.parametrize("stage", ["startup", "growth", "mature"])
+def test_technology_weighs_at_least_as_much_as_growth(doc, stage):
+    """Issue: the system puts innovation first; mature was 0.40 technology / 0.45 growth."""
+    cfg = load_points_config()
+    assert cfg.groups[stage]["technology"] >= cfg.groups[stage]["growth"]
+    d = copy.deepcopy(doc)
+    g = d["groups"][stage]
+    g["technology"], g["growth"] = g["growth"] - 0.01, g["technology"] + 0.01
+    refuse(d, f"stage {stage}: technology ({g['technology']:g}) must weigh at least as much as growth")
+
+
+@pytest.mark.parametrize("rule, words", [
+    ({"population": "no_such_kind", "percentile": 70}, "population must be a certificate kind"),
+    ({"population": "high_tech_enterprise", "percentile": 100}, "percentile must be below 100"),
+    ({"population": "high_tech_enterprise", "percentile": 70, "digits": 0}, "digits must be a whole number"),
+    ({"population": "high_tech_enterprise"}, "expected {population: CERTIFICATE KIND, percentile: P}"),
+    ({"population": "high_tech_enterprise", "percentile": 70, "when": 1}, "unknown keys when"),
+])
+def test_reference_rule_is_checked(doc, rule, words):
+    d = copy.deepcopy(doc)
+    d["reference_rule"] = rule
+    refuse(d, words)

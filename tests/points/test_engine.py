@@ -17,8 +17,8 @@ from innoscore.indicators import load_catalog, parse_catalog
 from innoscore.points import PointsConfigError, load_points_config, parse_points_config, prepare, score
 
 AS_OF = "2026-10-31"
-INDICATORS = ["rd_intensity", "valid_invention_patents", "revenue_growth", "revenue", "certifications_held"]
-EXTRA = ["high_tech_enterprise", "rd_platforms", "standards_led", "penalties_3y", "prior_defaults"]
+INDICATORS = ["rd_intensity", "valid_invention_patents", "revenue_growth", "revenue", "certification_level"]
+EXTRA = ["gazelle", "rd_platforms", "standards_led", "penalties_3y", "prior_defaults"]
 
 
 def small_doc() -> dict:
@@ -27,15 +27,15 @@ def small_doc() -> dict:
         "groups": {
             "startup": {"technology": 0.6, "growth": 0.3, "auxiliary": 0.1},
             "growth": {"technology": 0.5, "growth": 0.4, "auxiliary": 0.1},
-            "mature": {"technology": 0.4, "growth": 0.5, "auxiliary": 0.1},
+            "mature": {"technology": 0.5, "growth": 0.4, "auxiliary": 0.1},
         },
         "weights": {
             "startup": {"rd_intensity": 0.4, "valid_invention_patents": 0.2, "revenue_growth": 0.2, "revenue": 0.1,
-                        "certifications_held": 0.1},
+                        "certification_level": 0.1},
             "growth": {"rd_intensity": 0.3, "valid_invention_patents": 0.2, "revenue_growth": 0.2, "revenue": 0.2,
-                       "certifications_held": 0.1},
-            "mature": {"rd_intensity": 0.2, "valid_invention_patents": 0.2, "revenue_growth": 0.2, "revenue": 0.3,
-                       "certifications_held": 0.1},
+                       "certification_level": 0.1},
+            "mature": {"rd_intensity": 0.3, "valid_invention_patents": 0.2, "revenue_growth": 0.1, "revenue": 0.3,
+                       "certification_level": 0.1},
         },
         "reference_values": {2020: {
             "rd_intensity": {"rule": "linear", "reference": 0.1},
@@ -43,10 +43,10 @@ def small_doc() -> dict:
             "revenue_growth": {"rule": "banded", "bands": [{"from": 0.0, "score": 0.2}, {"from": 0.1, "score": 0.5},
                                                             {"from": 0.2, "score": 0.8}, {"from": 0.3, "score": 1.0}]},
             "revenue": {"rule": "log", "reference": 1e8, "scale": 1e5},
-            "certifications_held": {"rule": "linear", "reference": 2},
+            "certification_level": {"rule": "linear", "reference": 2},
         }},
         "bonus": {"cap": 5, "items": [
-            {"id": "ht", "indicator": "high_tech_enterprise", "points": 3, "cap": 3},
+            {"id": "gazelle", "indicator": "gazelle", "points": 3, "cap": 3},
             {"id": "platforms", "indicator": "rd_platforms", "points": 1, "cap": 2},
             {"id": "standards", "indicator": "standards_led", "points": 2, "cap": 4},
         ]},
@@ -67,19 +67,19 @@ ROWS = {
     # startup: rd 0.05 -> 0.5 x 0.4; no patents; growth 0.15 -> band 0.5 x 0.2; revenue 1e7 -> log score x 0.1;
     # one certificate -> 0.5 x 0.1; one penalty -3
     "S": {"stage": "startup", "rd_intensity": 0.05, "valid_invention_patents": 0, "revenue_growth": 0.15,
-          "revenue": 1e7, "certifications_held": 1, "penalties_3y": 1},
+          "revenue": 1e7, "certification_level": 1, "penalties_3y": 1},
     # growth stage, every indicator at its reference but growth missing; bonus 3 + 2 + 2 = 7 capped at 5
     "G": {"stage": "growth", "rd_intensity": 0.2, "valid_invention_patents": 20, "revenue_growth": math.nan,
-          "revenue": 1e8, "certifications_held": 3, "high_tech_enterprise": 1, "rd_platforms": 3, "standards_led": 1},
+          "revenue": 1e8, "certification_level": 3, "gazelle": 1, "rd_platforms": 3, "standards_led": 1},
     # mature: rd missing, 5 patents, shrinking revenue; penalties 9 -> 6 and defaults 10 -> 5, 11 capped at 8
     "M": {"stage": "mature", "rd_intensity": math.nan, "valid_invention_patents": 5, "revenue_growth": -0.1,
-          "revenue": 5e8, "certifications_held": 0, "penalties_3y": 3, "prior_defaults": 2},
+          "revenue": 5e8, "certification_level": 0, "penalties_3y": 3, "prior_defaults": 2},
     # everything at the top: 100 + 5 bonus is kept at 100
     "TOP": {"stage": "growth", "rd_intensity": 1.0, "valid_invention_patents": 100, "revenue_growth": 1.0,
-            "revenue": 1e9, "certifications_held": 5, "high_tech_enterprise": 1, "standards_led": 2},
+            "revenue": 1e9, "certification_level": 5, "gazelle": 1, "standards_led": 2},
     # nothing but penalties: kept at 0
     "ZERO": {"stage": "startup", "rd_intensity": 0.0, "valid_invention_patents": 0, "revenue_growth": -0.5,
-             "revenue": 0.0, "certifications_held": 0, "penalties_3y": 2},
+             "revenue": 0.0, "certification_level": 0, "penalties_3y": 2},
 }
 LOG_1E7 = math.log1p(100) / math.log1p(1000)  # revenue 1e7 against reference 1e8, scale 1e5
 LOG_5 = math.log1p(5) / math.log1p(20)  # 5 patents against 20
@@ -168,7 +168,7 @@ def property_config():
     doc = yaml.safe_load((config_dir() / "features" / "indicators.yaml").read_text(encoding="utf-8"))
     for entry in doc["indicators"]:
         if entry["id"] in ("leverage", "lending_banks"):
-            entry.update(group="growth", use="both", missing="no_points")
+            entry.update(group="growth", use="both", missing="no_points", scope="local")
     catalog = parse_catalog(doc, "property catalog")
     pdoc = yaml.safe_load((config_dir() / "features" / "points.yaml").read_text(encoding="utf-8"))
     for stage in pdoc["weights"]:
@@ -242,5 +242,6 @@ def test_default_configuration_loads_and_scores_the_demo_shape():
     assert set(cfg.weights) == {"startup", "growth", "mature"}
     for weights in cfg.weights.values():
         assert sum(weights.values()) == pytest.approx(1.0)
-    assert len(cfg.indicators) == len(load_catalog().for_points())
+    bonus_only = {i.indicator for i in cfg.bonus}
+    assert set(cfg.indicators) == {i.id for i in load_catalog().for_points()} - bonus_only
     assert np.isclose(cfg.groups["growth"]["technology"], 0.5)

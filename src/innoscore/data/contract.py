@@ -90,6 +90,7 @@ class Table:
     key: tuple[str, ...]
     required: bool = False
     rules: tuple[RowRule, ...] = field(default_factory=tuple)
+    retired: tuple[tuple[str, str], ...] = ()  # (old column, what replaced it): a hint when a file still has it
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -337,6 +338,8 @@ _add(Table(
         Column("unit_rank", "int", "the enterprise's place among the co-winning units of an award "
                "(获奖单位排名, 1 = first unit); empty for other kinds", required=False, nullable=True, ge=1),
     ),
+    retired=(("rank", "it meant two things and was split into prize_grade (the prize's grade) and unit_rank "
+                      "(the enterprise's place among the winning units)"),),
 ))
 
 _add(Table(

@@ -277,9 +277,11 @@ def _coerce(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem
                                     examples=_examples(s, bad, col.personal)))
             reported[col.name] = np.flatnonzero(bad.to_numpy())
         out[col.name] = typed.reset_index(drop=True)
+    retired = dict(table.retired)
     for extra in [c for c in raw.columns if c not in table.column_names]:
+        hint = f"ignored; {retired[extra]}" if extra in retired else "ignored"
         problems.append(Problem(table.name, extra, "unknown column", "only the contract's columns",
-                                severity="warning", detail="ignored"))
+                                severity="warning", detail=hint))
     return pd.DataFrame(out), problems, reported
 
 

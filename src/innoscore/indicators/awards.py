@@ -1,4 +1,11 @@
-"""Indicators from awards, R&D platforms, standards and national S&T projects (counted from ``awarded_on``)."""
+"""Indicators from awards, R&D platforms, standards and national S&T projects (counted from ``awarded_on``).
+
+The certification rules read an award's level, its prize grade and the enterprise's place
+among the co-winning units (``unit_rank``); windows and levels come from
+``features/certifications.yaml``.  An award whose ``unit_rank`` is empty cannot say whether the
+enterprise was among the first units: an indicator that needs it is missing (unknown) when no
+award settles it.
+"""
 
 from __future__ import annotations
 
@@ -10,37 +17,66 @@ from innoscore.indicators.registry import indicator
 
 TABLE = "awards"
 _PROVINCIAL_UP = ("international", "national", "industry", "provincial")
-_FIVE_YEARS = 5 * 365
+_YEAR = 365
+
+
+def _years(n: float) -> int:
+    return int(round(n * 365.25))
 
 
 def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
     aw = tables[TABLE]
+    rules = config["certifications"]
     ent = grid.codes(aw["enterprise_id"])
     day = days(aw["awarded_on"])
     kind, level = aw["kind"], aw["level"]
+    unit = aw["unit_rank"] if "unit_rank" in aw.columns else pd.Series(pd.NA, index=aw.index)
+    unit = unit.astype("Float64")
+    unit_known = unit.notna().to_numpy(dtype=bool)
+    unit_rank = unit.fillna(np.inf).to_numpy(dtype="float64")
+    award = (kind == "award").to_numpy(dtype=bool)
 
-    rank = aw["rank"].astype("Float64").fillna(np.inf)
-
-    def count(sel: np.ndarray, back: int | None = None) -> np.ndarray:
-        sel = sel.to_numpy(dtype=bool)
+    def count(sel, back: int | None = None) -> np.ndarray:
+        sel = np.asarray(sel, dtype=bool)
         return Events(grid, ent[sel], day[sel]).count(back=back)
 
+    def at(levels) -> np.ndarray:
+        return level.isin(tuple(levels)).to_numpy(dtype=bool)
+
+    sme = rules["tech_sme"]
+    sme_back = _years(sme["direct_years"])
+    national_award = award & at(["national"])
+    ino = rules["innovative_sme"]
+    spec = rules["specialised_sme"]
+    spec_back = _years(spec["alternative_award_years"])
+    top = spec["alternative_award_unit_rank"]
+    spec_hit = award & ((at(["provincial"]) & (unit_rank <= top["provincial"]))
+                        | (at(["national"]) & (unit_rank <= top["national"])))
+    spec_open = award & at(["provincial", "national"]) & ~unit_known
     return {
-        "standards": count(kind == "standard"),
+        "standards": count((kind == "standard").to_numpy(dtype=bool) & at(sme["direct_standard_levels"]),
+                           back=sme_back),
         "rd_platforms_recognised": count(kind == "rd_platform"),
-        "awards_won": count((kind == "award") & level.isin(_PROVINCIAL_UP)),
+        "awards_won": count(award & at(_PROVINCIAL_UP), back=_years(5)),
         "national_projects": count((kind == "st_project") & (level == "national")),
         "platforms_provincial_up": count((kind == "rd_platform") & level.isin(_PROVINCIAL_UP)),
-        "standards_5y": count(kind == "standard", back=_FIVE_YEARS),
-        "national_awards_top3_5y": count((kind == "award") & level.isin(("international", "national"))
-                                         & (rank <= 3), back=_FIVE_YEARS),
-        "awards_5y": count((kind == "award") & level.isin(_PROVINCIAL_UP), back=_FIVE_YEARS),
+        "national_awards_top_units": count(national_award & (unit_rank <= sme["direct_award_unit_rank"]),
+                                           back=sme_back),
+        "national_awards_unranked": count(national_award & ~unit_known, back=sme_back),
+        "awards_direct": count(award & at(ino["direct_award_levels"]), back=_years(ino["direct_award_years"])),
+        "awards_top_units": count(spec_hit, back=spec_back),
+        "awards_top_units_unranked": count(spec_open, back=spec_back),
     }
+
+
+def _unless_unknown(hits: pd.Series, unranked: pd.Series) -> pd.Series:
+    """The count, but missing where it is 0 and an award without a unit rank might have counted."""
+    return hits.where((hits > 0) | (unranked == 0))
 
 
 @indicator(ge=0)
 def standards_led(standards: pd.Series) -> pd.Series:
-    """Standards (international, national, industry, local) led up to the as-of date, count."""
+    """International, national and industry standards led in the last 5 years (as the tech-SME rules count), count."""
     return standards
 
 
@@ -52,7 +88,7 @@ def rd_platforms(rd_platforms_recognised: pd.Series) -> pd.Series:
 
 @indicator(ge=0)
 def st_awards(awards_won: pd.Series) -> pd.Series:
-    """Science and technology awards at provincial level or above, count."""
+    """Science and technology awards at provincial level or above in the last 5 years, count."""
     return awards_won
 
 
@@ -69,18 +105,21 @@ def provincial_rd_platforms(platforms_provincial_up: pd.Series) -> pd.Series:
 
 
 @indicator(ge=0)
-def standards_led_5y(standards_5y: pd.Series) -> pd.Series:
-    """Standards led in the 5 years up to the as-of date, count."""
-    return standards_5y
+def national_awards_top_units(national_awards_top_units: pd.Series, national_awards_unranked: pd.Series
+                              ) -> pd.Series:
+    """National S&T awards in the tech-SME window with the enterprise among the first units, count (missing
+    when none is known but an award's unit rank is empty)."""
+    return _unless_unknown(national_awards_top_units, national_awards_unranked)
 
 
 @indicator(ge=0)
-def national_awards_5y(national_awards_top3_5y: pd.Series) -> pd.Series:
-    """National or international S&T awards of rank 1-3 in the last 5 years, count."""
-    return national_awards_top3_5y
+def st_awards_recent(awards_direct: pd.Series) -> pd.Series:
+    """National or provincial S&T awards in the innovative-SME window (3 years), count."""
+    return awards_direct
 
 
 @indicator(ge=0)
-def st_awards_5y(awards_5y: pd.Series) -> pd.Series:
-    """S&T awards at provincial level or above in the last 5 years, count."""
-    return awards_5y
+def awards_top_units(awards_top_units: pd.Series, awards_top_units_unranked: pd.Series) -> pd.Series:
+    """Provincial awards with the enterprise among the first 3 units or national ones among the first 5,
+    in the specialised-SME window (3 years), count (missing when none is known but a unit rank is empty)."""
+    return _unless_unknown(awards_top_units, awards_top_units_unranked)

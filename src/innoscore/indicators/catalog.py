@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from innoscore.config import ConfigError, config_dir, load_yaml
-from innoscore.data.contract import TABLE_NAMES
+from innoscore.data.contract import CERTIFICATION_KINDS, TABLE_NAMES
 from innoscore.indicators.registry import REGISTRY, IndicatorFunction
 
 __all__ = ["Indicator", "Catalog", "CatalogError", "load_catalog", "GROUPS", "DEFAULT_CATALOG"]
@@ -16,8 +16,11 @@ DEFAULT_CATALOG = "features/indicators.yaml"
 GROUPS = {"technology": "技术创新", "growth": "成长经营", "auxiliary": "辅助", "credit": "credit"}
 USES = ("points", "model", "both")
 MISSING = ("no_points", "reweight")
+# where a points indicator comes from: the province's working list standing for the national
+# system's 18 indicators (whose names were not retrieved: shared/domain.md §1.3), or a local one
+SCOPES = ("working_list", "local")
 _REQUIRED = ("id", "name_zh", "description", "unit", "group", "direction", "table", "use")
-_OPTIONAL = ("function", "core", "missing")
+_OPTIONAL = ("function", "scope", "missing", "certificates")
 
 
 class CatalogError(ConfigError):
@@ -35,8 +38,9 @@ class Indicator:
     table: str
     use: str
     function: str
-    core: bool = False
+    scope: str | None = None
     missing: str | None = None
+    certificates: tuple[str, ...] = ()  # the certificate kinds whose holding this indicator counts
 
     @property
     def in_points(self) -> bool:
@@ -120,9 +124,20 @@ def _entry(raw: Any, position: int, source: str) -> Indicator:
                            f"{', '.join(MISSING)}; got {miss!r}")
     if raw["group"] == "credit" and raw["use"] != "model":
         raise CatalogError(f"{where}: a credit feature is model-only (use: model); got use: {raw['use']}")
+    scope = raw.get("scope")
+    if raw["use"] in ("points", "both") and scope not in SCOPES:
+        raise CatalogError(f"{where}: an indicator used in the points needs scope: one of {', '.join(SCOPES)} "
+                           f"(working_list: the province's list standing for the national indicators; local: added "
+                           f"by the province); got {scope!r}")
+    if scope is not None and scope not in SCOPES:
+        raise CatalogError(f"{where}: scope must be one of {', '.join(SCOPES)}; got {scope!r}")
+    certs = raw.get("certificates", [])
+    if not isinstance(certs, list) or any(c not in CERTIFICATION_KINDS for c in certs) or len(set(certs)) < len(certs):
+        raise CatalogError(f"{where}: certificates must be a list of distinct certificate kinds "
+                           f"({', '.join(CERTIFICATION_KINDS)}); got {certs!r}")
     return Indicator(id=ident, name_zh=str(raw["name_zh"]), description=str(raw["description"]),
                      unit=str(raw["unit"]), group=raw["group"], direction=int(direction), table=raw["table"],
-                     use=raw["use"], function=function, core=bool(raw.get("core", False)), missing=miss)
+                     use=raw["use"], function=function, scope=scope, missing=miss, certificates=tuple(certs))
 
 
 def parse_catalog(doc: Any, source: str = "<memory>") -> Catalog:

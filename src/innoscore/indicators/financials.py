@@ -16,8 +16,8 @@ from innoscore.indicators.registry import indicator
 
 TABLE = "financials"
 _LATEST = ("revenue", "operating_costs", "net_profit", "total_assets", "total_liabilities", "rd_expense",
-           "employees", "rd_staff", "high_tech_revenue", "tech_contract_turnover", "tax_paid")
-_EARLIER = ("revenue", "rd_expense", "net_profit")
+           "employees", "rd_staff", "high_tech_revenue", "tech_contract_turnover", "tax_paid", "main_business_revenue")
+_EARLIER = ("revenue", "rd_expense", "net_profit", "total_assets", "total_liabilities", "main_business_revenue")
 
 
 def _latest_rows(fin: pd.DataFrame, grid: Grid, depth: int = 3) -> list[np.ndarray]:
@@ -58,6 +58,9 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
         r = rows[k]
         names = _LATEST if k == 0 else _EARLIER
         for name in names:
+            if name not in fin.columns:  # an optional column the data leaves out
+                cols[name + suffix] = np.full(len(grid), np.nan)
+                continue
             values = fin[name].to_numpy(dtype="float64", na_value=np.nan)
             cols[name + suffix] = np.where(r >= 0, values[np.maximum(r, 0)], np.nan) if len(values) else \
                 np.full(len(grid), np.nan)
@@ -185,7 +188,60 @@ def rd_expense_2y(rd_expense: pd.Series, rd_expense_prev: pd.Series) -> pd.Serie
     return rd_expense + rd_expense_prev
 
 
+
+def _mean_growth(latest: pd.Series, prev: pd.Series, prev2: pd.Series) -> pd.Series:
+    """Mean of the last two yearly growth rates, or the last one when only two years are known;
+    missing with fewer years or a non-positive base."""
+    last = _ratio(latest, prev) - 1
+    before = _ratio(prev, prev2) - 1
+    return ((last + before) / 2).where(before.notna(), last)
+
+
+@indicator(ge=0)
+def rd_intensity_prev(rd_expense_prev: pd.Series, revenue_prev: pd.Series) -> pd.Series:
+    """R&D expense over revenue in the year before the latest published one, fraction."""
+    return _ratio(rd_expense_prev, revenue_prev)
+
+
+@indicator(ge=0)
+def rd_cost_ratio(rd_expense: pd.Series, operating_costs: pd.Series) -> pd.Series:
+    """R&D expense over operating costs in the latest published year, fraction (the tech-SME rules'
+    "R&D over total costs and expenses", with operating costs standing for the total)."""
+    return _ratio(rd_expense, operating_costs)
+
+
+@indicator(ge=0, le=1)
+def main_business_share(main_business_revenue: pd.Series, revenue: pd.Series) -> pd.Series:
+    """Main-business revenue over revenue in the latest published year, fraction."""
+    return _ratio(main_business_revenue, revenue)
+
+
 @indicator(ge=-1)
-def revenue_growth_2y(revenue: pd.Series, revenue_prev2: pd.Series) -> pd.Series:
-    """Mean yearly revenue growth over the two years to the latest published year, fraction."""
-    return np.sqrt(_ratio(revenue, revenue_prev2)) - 1
+def main_business_growth(main_business_revenue: pd.Series, main_business_revenue_prev: pd.Series) -> pd.Series:
+    """Main-business revenue growth over the year before, fraction."""
+    return _ratio(main_business_revenue, main_business_revenue_prev) - 1
+
+
+@indicator(ge=-1)
+def main_business_growth_2y(main_business_revenue: pd.Series, main_business_revenue_prev: pd.Series,
+                            main_business_revenue_prev2: pd.Series) -> pd.Series:
+    """Mean of the last two yearly main-business revenue growth rates (近2年平均增长率), fraction."""
+    last = _ratio(main_business_revenue, main_business_revenue_prev) - 1
+    before = _ratio(main_business_revenue_prev, main_business_revenue_prev2) - 1
+    return (last + before) / 2
+
+
+@indicator(ge=-1)
+def revenue_growth_mean(revenue: pd.Series, revenue_prev: pd.Series, revenue_prev2: pd.Series) -> pd.Series:
+    """Mean yearly revenue growth over the three latest years (over two when only two are known), fraction."""
+    return _mean_growth(revenue, revenue_prev, revenue_prev2)
+
+
+@indicator()
+def net_asset_growth_mean(total_assets: pd.Series, total_liabilities: pd.Series, total_assets_prev: pd.Series,
+                          total_liabilities_prev: pd.Series, total_assets_prev2: pd.Series,
+                          total_liabilities_prev2: pd.Series) -> pd.Series:
+    """Mean yearly net-asset growth over the three latest years (over two when only two are known), fraction;
+    missing where an earlier year's net assets are not positive."""
+    return _mean_growth(total_assets - total_liabilities, total_assets_prev - total_liabilities_prev,
+                        total_assets_prev2 - total_liabilities_prev2)

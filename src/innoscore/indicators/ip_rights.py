@@ -33,13 +33,36 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     class_two = kind.isin(CLASS_TWO).to_numpy(dtype=bool)
     rights = ~pct  # PCT filings are applications, not rights
     granted_rights = Events(grid, ent[rights], granted[rights])
+    acquired = ip["acquired"] if "acquired" in ip.columns else pd.Series(pd.NA, index=ip.index, dtype="boolean")
+    acquired = acquired.astype("boolean")
+    own = (acquired == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712 - known to be developed in house
+    unknown_origin = acquired.isna().to_numpy(dtype=bool)
+    # a high-value invention patent (高价值发明专利) counts from its grant if pledged, else from the day it has
+    # been kept in force for `min_years_in_force` years since filing
+    years_in_force = int(config["certifications"]["high_value_ip"]["min_years_in_force"])
+    pledged = ip["pledged"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "pledged" in ip.columns \
+        else np.zeros(len(ip), dtype=bool)
+    anniversary = np.where(filed == NAT, NAT, filed + int(round(years_in_force * 365.25)) + 1)
+    hv_start = np.where(pledged, granted, np.maximum(granted, anniversary))
+    hv_start = np.where(granted == NAT, NAT, hv_start)
+    hv_end = np.where(lapsed == NAT, NAT, np.maximum(lapsed, hv_start))
+
+    def in_force(sel: np.ndarray, start: np.ndarray = granted, end: np.ndarray = lapsed) -> np.ndarray:
+        return Events(grid, ent[sel], start[sel]).count() - Events(grid, ent[sel], end[sel]).count()
+
     return {
+        "own_class_one": in_force(class_one & own),
+        "unknown_origin_class_one": in_force(class_one & unknown_origin),
+        "own_rights": in_force(rights & own),
+        "unknown_origin_rights": in_force(rights & unknown_origin),
+        "high_value_inventions": in_force(inv, hv_start, hv_end),
+        "rights_granted_3y": granted_rights.count(back=3 * _YEAR),
+        "pct_filed_3y": Events(grid, ent[pct], filed[pct]).count(back=3 * _YEAR),
         "inventions_granted": Events(grid, ent[inv], granted[inv]).count(),
         "inventions_lapsed": Events(grid, ent[inv], lapsed[inv]).count(),
         "rights_granted": granted_rights.count(),
         "rights_granted_12m": granted_rights.count(back=_YEAR),
         "rights_lapsed": Events(grid, ent[rights], lapsed[rights]).count(),
-        "pct_filed": Events(grid, ent[pct], filed[pct]).count(),
         "class_one_granted": Events(grid, ent[class_one], granted[class_one]).count(),
         "class_one_lapsed": Events(grid, ent[class_one], lapsed[class_one]).count(),
         "class_two_granted": Events(grid, ent[class_two], granted[class_two]).count(),
@@ -66,9 +89,9 @@ def new_ip_12m(rights_granted_12m: pd.Series) -> pd.Series:
 
 
 @indicator(ge=0)
-def pct_applications(pct_filed: pd.Series) -> pd.Series:
-    """PCT international applications filed up to the as-of date, count."""
-    return pct_filed
+def pct_applications(pct_filed_3y: pd.Series) -> pd.Series:
+    """PCT international applications filed in the 3 years up to the as-of date, count."""
+    return pct_filed_3y
 
 
 @indicator(ge=0)
@@ -81,3 +104,35 @@ def class_one_ip(class_one_granted: pd.Series, class_one_lapsed: pd.Series) -> p
 def class_two_ip(class_two_granted: pd.Series, class_two_lapsed: pd.Series) -> pd.Series:
     """Class II IP in force (utility models, designs, software copyrights), count."""
     return class_two_granted - class_two_lapsed
+
+
+def _known_or_unknown(count: pd.Series, unknown: pd.Series) -> pd.Series:
+    """The count where it is positive or nothing is unknown; missing where it is 0 but some rights'
+    origin is not known (the answer to "has one?" is then unknown)."""
+    return count.where((count > 0) | (unknown == 0))
+
+
+@indicator(ge=0)
+def own_class_one_ip(own_class_one: pd.Series, unknown_origin_class_one: pd.Series) -> pd.Series:
+    """Class I IP in force developed in house (not acquired), count; missing when none is known to be
+    and some rights' origin is empty."""
+    return _known_or_unknown(own_class_one, unknown_origin_class_one)
+
+
+@indicator(ge=0)
+def own_ip_rights(own_rights: pd.Series, unknown_origin_rights: pd.Series) -> pd.Series:
+    """IP rights in force developed in house (not acquired), count; missing when none is known to be
+    and some rights' origin is empty."""
+    return _known_or_unknown(own_rights, unknown_origin_rights)
+
+
+@indicator(ge=0)
+def high_value_patents(high_value_inventions: pd.Series) -> pd.Series:
+    """High-value invention patents in force (pledged, or kept in force over the configured years), count."""
+    return high_value_inventions
+
+
+@indicator(ge=0)
+def ip_granted_3y(rights_granted_3y: pd.Series) -> pd.Series:
+    """IP rights granted in the 3 years up to the as-of date, count."""
+    return rights_granted_3y

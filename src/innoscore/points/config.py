@@ -15,8 +15,8 @@ from innoscore.config import ConfigError, config_dir, load_yaml
 from innoscore.indicators.catalog import Catalog, load_catalog
 from innoscore.indicators.enterprises import STAGES
 
-__all__ = ["PointsConfig", "Rule", "Item", "PointsConfigError", "load_points_config", "parse_points_config",
-           "DEFAULT_POINTS", "POINT_GROUPS"]
+__all__ = ["PointsConfig", "Rule", "Item", "ReferenceRule", "PointsConfigError", "load_points_config",
+           "parse_points_config", "DEFAULT_POINTS", "POINT_GROUPS"]
 
 DEFAULT_POINTS = "features/points.yaml"
 POINT_GROUPS = ("technology", "growth", "auxiliary")
@@ -56,6 +56,23 @@ class Item:
 
 
 @dataclass(frozen=True)
+class ReferenceRule:
+    """How the reference values of a year are chosen (``innoscore points references`` applies it):
+    the ``percentile`` of the indicator among the enterprises holding a valid ``population``
+    certificate at the end of the year before, rounded to ``digits`` significant digits, at least
+    ``at_least`` for counts.  Banded rules keep their bands."""
+
+    population: str
+    percentile: float
+    digits: int = 2
+    at_least: float = 1.0
+
+    def describe(self) -> str:
+        return (f"the {self.percentile:g}th percentile among valid {self.population} holders at the end of the "
+                f"year before, {self.digits} significant digits, counts at least {self.at_least:g}")
+
+
+@dataclass(frozen=True)
 class PointsConfig:
     weights: dict[str, dict[str, float]]  # stage -> indicator -> weight
     groups: dict[str, dict[str, float]]  # stage -> group -> share
@@ -66,6 +83,7 @@ class PointsConfig:
     penalty_cap: float
     catalog: Catalog
     source: str = "<memory>"
+    reference_rule: ReferenceRule | None = None
 
     @property
     def indicators(self) -> list[str]:
@@ -88,7 +106,19 @@ class PointsConfig:
         w, g = _parse_weights(weights, groups or self.groups, self.catalog, source)
         for year, rules in self.references.items():
             _check_references(w, rules, year, self.catalog, source)
+        _check_places(w, self.bonus, self.penalty, self.catalog, source)
         return replace(self, weights=w, groups=g, source=source)
+
+    def places(self) -> dict[str, str]:
+        """Where each certificate kind earns points: the weighted indicator or bonus item counting it."""
+        out = {}
+        for name in self.indicators:
+            for kind in self.catalog[name].certificates:
+                out[kind] = f"weighted indicator {name} ({self.catalog[name].group})"
+        for item in self.bonus:
+            for kind in self.catalog[item.indicator].certificates:
+                out[kind] = f"bonus item {item.id}"
+        return out
 
 
 def _number(value: Any, where: str, positive: bool = False, non_negative: bool = False) -> float:
@@ -159,6 +189,10 @@ def _parse_weights(weights_raw: Any, groups_raw: Any, catalog: Catalog, source: 
         groups[stage] = {k: _number(v, f"{where}: groups: {k}", non_negative=True) for k, v in g.items()}
         if abs(sum(groups[stage].values()) - 1) > SUM_TOLERANCE:
             raise PointsConfigError(f"{where}: group shares must add up to 1; got {sum(groups[stage].values()):.6g}")
+        if groups[stage]["technology"] < groups[stage]["growth"] - SUM_TOLERANCE:
+            raise PointsConfigError(f"{where}: technology ({groups[stage]['technology']:g}) must weigh at least as "
+                                    f"much as growth ({groups[stage]['growth']:g}): the innovation points put "
+                                    "innovation first")
         weights[stage] = {}
         for key, value in w.items():
             if key not in catalog.ids:
@@ -188,6 +222,52 @@ def _check_references(weights: dict[str, dict[str, float]], rules: dict[str, Rul
         raise PointsConfigError(f"{source}: reference_values: {year}: no reference for {', '.join(missing)}")
 
 
+def _check_places(weights: dict[str, dict[str, float]], bonus: tuple[Item, ...], penalty: tuple[Item, ...],
+                  catalog: Catalog, source: str) -> None:
+    """One thing earns points in one place: refuse double counting."""
+    weighted = {n for w in weights.values() for n, v in w.items() if v > 0}
+    seen: dict[str, str] = {}
+    for name in sorted(weighted, key=catalog.ids.index):
+        seen[name] = f"weighted indicator {name}"
+    for kind, items in (("bonus", bonus), ("penalty", penalty)):
+        for it in items:
+            if it.indicator in seen:
+                raise PointsConfigError(f"{source}: {kind} item {it.id}: {it.indicator} already earns points as "
+                                        f"{seen[it.indicator]}; one thing earns points in one place")
+            seen[it.indicator] = f"{kind} item {it.id}"
+    counted: dict[str, str] = {}
+    for name, where in seen.items():
+        for cert in catalog[name].certificates:
+            if cert in counted:
+                raise PointsConfigError(f"{source}: the {cert} certificate earns points twice: in {counted[cert]} "
+                                        f"and in {where} (both count it, {catalog.source}); keep one")
+            counted[cert] = where
+
+
+def _reference_rule(raw: Any, source: str) -> ReferenceRule | None:
+    if raw is None:
+        return None
+    where = f"{source}: reference_rule"
+    from innoscore.data.contract import CERTIFICATION_KINDS
+
+    if not isinstance(raw, dict) or not {"population", "percentile"} <= set(raw):
+        raise PointsConfigError(f"{where}: expected {{population: CERTIFICATE KIND, percentile: P}}; got {raw!r}")
+    unknown = sorted(set(raw) - {"population", "percentile", "digits", "at_least"})
+    if unknown:
+        raise PointsConfigError(f"{where}: unknown keys {', '.join(map(str, unknown))}")
+    if raw["population"] not in CERTIFICATION_KINDS:
+        raise PointsConfigError(f"{where}: population must be a certificate kind ({', '.join(CERTIFICATION_KINDS)}); "
+                                f"got {raw['population']!r}")
+    pct = _number(raw["percentile"], f"{where}: percentile", positive=True)
+    if pct >= 100:
+        raise PointsConfigError(f"{where}: percentile must be below 100; got {pct:g}")
+    digits = raw.get("digits", 2)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 6:
+        raise PointsConfigError(f"{where}: digits must be a whole number from 1 to 6; got {digits!r}")
+    return ReferenceRule(raw["population"], pct, digits, _number(raw.get("at_least", 1), f"{where}: at_least",
+                                                                 non_negative=True))
+
+
 def parse_points_config(doc: Any, catalog: Catalog | None = None, source: str = "<memory>") -> PointsConfig:
     """Check a points document (the parsed YAML) against the indicator catalog."""
     catalog = catalog or load_catalog()
@@ -214,7 +294,9 @@ def parse_points_config(doc: Any, catalog: Catalog | None = None, source: str = 
         _check_references(weights, references[year], year, catalog, source)
     bonus, bonus_cap = _items(doc["bonus"], "bonus", source, catalog)
     penalty, penalty_cap = _items(doc["penalty"], "penalty", source, catalog)
-    return PointsConfig(weights, groups, references, bonus, bonus_cap, penalty, penalty_cap, catalog, source)
+    _check_places(weights, bonus, penalty, catalog, source)
+    return PointsConfig(weights, groups, references, bonus, bonus_cap, penalty, penalty_cap, catalog, source,
+                        _reference_rule(doc.get("reference_rule"), source))
 
 
 def load_points_config(path: str | Path | None = None, catalog: Catalog | None = None) -> PointsConfig:

@@ -4,13 +4,49 @@ from __future__ import annotations
 
 import pandas as pd
 
+from innoscore.data.contract import CERTIFICATION_KINDS
+from innoscore.indicators.certifications import SME_LADDER, TECH_LADDER
 from innoscore.points.engine import CONTRIBUTION_PREFIX, Prepared, effective_weights
 
-__all__ = ["explain", "format_explanation"]
+__all__ = ["explain", "format_explanation", "certificate_places"]
+
+_LADDERS = {k: ladder for ladder in (TECH_LADDER, SME_LADDER) for k in ladder}
 
 
-def explain(prep: Prepared, result: pd.DataFrame, enterprise_id: str) -> dict:
-    """The parts of one enterprise's points, as tables: indicators, bonus, penalty, totals."""
+def certificate_places(held: dict[str, bool], prep: Prepared, bonus: pd.Series | None = None) -> pd.DataFrame:
+    """For each certificate the enterprise holds, where it earns its points (once) or why it earns none.
+
+    ``held``: certificate kind -> a valid certificate at the as-of date (``specialised_sme`` counts a
+    小巨人 too, as the indicators do); ``bonus``: the enterprise's capped bonus items.
+    """
+    places = prep.config.places()
+    held = dict(held)
+    if held.get("little_giant"):
+        held["specialised_sme"] = False  # the 小巨人 flag carries it; the ladder counts the top rung once
+    rows = []
+    for kind in CERTIFICATION_KINDS:
+        if not held.get(kind):
+            continue
+        place = places.get(kind)
+        ladder = _LADDERS.get(kind)
+        if place is None:
+            how = "earns no points (no weighted indicator or bonus item counts it)"
+        elif ladder is not None:
+            higher = [k for k in ladder[ladder.index(kind) + 1:] if held.get(k)]
+            top = " -> ".join(ladder)
+            how = (f"{place}: no points of its own, {higher[-1]} is a higher rung of the same ladder ({top})"
+                   if higher else f"{place}: rung {ladder.index(kind) + 1} of the ladder {top}, counted once")
+        else:
+            item = place.removeprefix("bonus item ")
+            pts = float(bonus[item]) if bonus is not None and item in bonus.index else float("nan")
+            how = f"{place}: {pts:g} points" if place.startswith("bonus") else place
+        rows.append({"certificate": kind, "earns": how})
+    return pd.DataFrame(rows, columns=["certificate", "earns"])
+
+
+def explain(prep: Prepared, result: pd.DataFrame, enterprise_id: str, held: dict[str, bool] | None = None) -> dict:
+    """The parts of one enterprise's points, as tables: indicators, bonus, penalty, totals, and (given
+    ``held``, the certificates it holds) where each certificate earned its points."""
     if enterprise_id not in prep.ids:
         raise KeyError(enterprise_id)
     i = prep.ids.get_loc(enterprise_id)
@@ -36,8 +72,9 @@ def explain(prep: Prepared, result: pd.DataFrame, enterprise_id: str) -> dict:
     penalty = pd.DataFrame({"item": prep.penalty_items.columns,
                             "points": prep.penalty_items.iloc[i].to_numpy() if len(prep.penalty_items.columns) else []})
     row = result.iloc[i]
+    certificates = certificate_places(held or {}, prep, bonus.set_index("item")["points"])
     return {"enterprise_id": enterprise_id, "stage": str(row["stage"]), "year": prep.year,
-            "indicators": pd.DataFrame(rows), "bonus": bonus, "penalty": penalty,
+            "indicators": pd.DataFrame(rows), "bonus": bonus, "penalty": penalty, "certificates": certificates,
             "totals": row[["base", "technology", "growth", "auxiliary", "bonus", "penalty", "total", "percentile"]]}
 
 
@@ -58,6 +95,12 @@ def format_explanation(parts: dict, bonus_cap: float, penalty_cap: float) -> str
         shown = ", ".join(f"{r.item} {r.points:g}" for r in items.itertuples() if r.points) or "none"
         raw = float(items["points"].sum()) if len(items) else 0.0
         lines.append(f"{kind}: {shown}; {raw:g} before the cap of {cap:g} -> {t[kind]:g}")
+    certs = parts.get("certificates")
+    if certs is not None and len(certs):
+        lines.append("certificates held, and where each earns its points (once):")
+        lines += [f"  {r.certificate}: {r.earns}" for r in certs.itertuples()]
+    elif certs is not None:
+        lines.append("certificates held: none")
     lines.append(f"total: {t['base']:.2f} + {t['bonus']:g} - {t['penalty']:g} = {t['total']:.2f} points "
                  f"(kept in 0-100); province percentile {t['percentile']:.1f}")
     return "\n".join(lines)

@@ -21,7 +21,8 @@ class PointsRun:
     indicators: pd.DataFrame
     prepared: Prepared
     points: pd.DataFrame
-    checks: pd.DataFrame
+    checks: pd.DataFrame  # one row per (enterprise, certification, condition): run_checks
+    features: pd.DataFrame  # what the checks read, with the certificates held
 
 
 def run(data, as_of: dt.date, config: PointsConfig | None = None,
@@ -32,7 +33,8 @@ def run(data, as_of: dt.date, config: PointsConfig | None = None,
     if indicators is None:
         indicators = build(data, as_of, config.catalog)
     prepared = prepare(indicators, config, as_of)
-    return PointsRun(as_of, indicators, prepared, score(prepared), run_checks(check_features(data, as_of)))
+    features = check_features(data, as_of)
+    return PointsRun(as_of, indicators, prepared, score(prepared), run_checks(features), features)
 
 
 def top(points: pd.DataFrame, n: int = 10) -> pd.DataFrame:
@@ -41,3 +43,16 @@ def top(points: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     ranked = points[cols].reset_index().sort_values(["total", "enterprise_id"], ascending=[False, True],
                                                      kind="stable")
     return ranked.head(n).set_index("enterprise_id")
+
+
+def gate_shares(points: pd.DataFrame, holders: pd.Series, gates: tuple[float, ...] = (65.0, 70.0)) -> pd.DataFrame:
+    """Share of all enterprises, and of the holders (a 0/1 Series), with points at or above each gate."""
+    total = points["total"].to_numpy()
+    held = holders.reindex(points.index).fillna(0).to_numpy() > 0
+    rows = []
+    for g in gates:
+        at = total >= g
+        rows.append({"gate": g, "enterprises": int(at.sum()), "share": float(at.mean()) if len(at) else 0.0,
+                     "holders": int((at & held).sum()),
+                     "holders_share": float(at[held].mean()) if held.any() else float("nan")})
+    return pd.DataFrame(rows)

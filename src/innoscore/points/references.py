@@ -1,0 +1,105 @@
+"""Reference values (满分值参考) by the rule written in ``features/points.yaml``.
+
+The engine never recomputes reference values while scoring: they are fixed per year in the
+file, so one enterprise entering or leaving never moves another's points.  This module
+applies the file's ``reference_rule`` to a data set once a year, and prints the values to
+paste under ``reference_values`` (``innoscore points references DATA_DIR --year Y``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from innoscore.indicators import build
+from innoscore.indicators.catalog import Catalog, Indicator
+from innoscore.indicators.registry import REGISTRY
+from innoscore.points.config import PointsConfig, ReferenceRule, Rule
+
+__all__ = ["reference_date", "derive", "format_references"]
+
+COUNT_UNITS = ("count", "persons")
+
+
+def reference_date(year: int) -> dt.date:
+    """The population of year ``year``'s reference values is taken at the end of the year before."""
+    return dt.date(year - 1, 12, 31)
+
+
+def _round(x: float, digits: int) -> float:
+    if x <= 0 or not math.isfinite(x):
+        return x
+    return float(f"{x:.{digits}g}")
+
+
+def _is_count(ind: Indicator) -> bool:
+    return ind.unit in COUNT_UNITS or ind.unit.startswith("rungs")
+
+
+def holders(data, as_of: dt.date, kind: str) -> pd.Series:
+    """1 where the enterprise holds a valid certificate of ``kind`` at ``as_of``."""
+    if kind not in REGISTRY:
+        raise ValueError(f"no indicator tells who holds {kind}")
+    cat = Catalog((Indicator(id=kind, name_zh=kind, description="", unit="flag", group="credit", direction=1,
+                             table="certifications", use="model", function=kind),), "reference population")
+    return build(data, as_of, cat)[kind]
+
+
+def derive(indicators: pd.DataFrame, population: pd.Series, config: PointsConfig, year: int,
+           rule: ReferenceRule | None = None) -> tuple[dict[str, Rule], pd.DataFrame]:
+    """Year ``year``'s rules: linear and log references from ``rule`` over the ``population``
+    (a 0/1 Series on the indicator table's index); banded rules as they are.
+
+    Returns the rules and a table per indicator: the old and new reference, the number of
+    holders with a value, and what was done.
+    """
+    rule = rule or config.reference_rule
+    if rule is None:
+        raise ValueError(f"{config.source} has no reference_rule")
+    _, current = config.rules_for(year)
+    mask = population.reindex(indicators.index).fillna(0).to_numpy() > 0
+    rules: dict[str, Rule] = {}
+    rows = []
+    for name, old in current.items():
+        if name not in config.indicators or old.rule == "banded":
+            rules[name] = old
+            rows.append({"indicator": name, "rule": old.rule, "old": old.reference, "new": old.reference,
+                         "holders": int(mask.sum()), "how": "kept (banded or not weighted)"})
+            continue
+        values = indicators.loc[mask, name].to_numpy(dtype="float64", na_value=np.nan)
+        values = values[~np.isnan(values)]
+        how = f"P{rule.percentile:g} of holders"
+        ref = float(np.percentile(values, rule.percentile)) if len(values) else math.nan
+        if not ref > 0 and (values > 0).any():
+            ref = float(np.percentile(values[values > 0], rule.percentile))
+            how = f"P{rule.percentile:g} of holders with a positive value (most have none)"
+        ind = config.catalog[name]
+        if _is_count(ind) and (not ref > 0 or ref < rule.at_least):
+            ref, how = rule.at_least, how + f", raised to {rule.at_least:g}"
+        if not ref > 0:
+            ref, how = old.reference, "kept: no holder has a positive value"
+        ref = _round(ref, rule.digits)
+        rules[name] = Rule(old.rule, ref, old.scale, old.bands)
+        rows.append({"indicator": name, "rule": old.rule, "old": old.reference, "new": ref,
+                     "holders": len(values), "how": how})
+    return rules, pd.DataFrame(rows)
+
+
+def _yaml_rule(r: Rule) -> str:
+    if r.rule == "linear":
+        return f"{{rule: linear, reference: {r.reference:g}}}"
+    if r.rule == "log":
+        return f"{{rule: log, reference: {r.reference:.0f}, scale: {r.scale:g}}}" if r.reference >= 1e6 \
+            else f"{{rule: log, reference: {r.reference:g}, scale: {r.scale:g}}}"
+    bands = ", ".join(f"{{from: {b:g}, score: {s:g}}}" for b, s in r.bands)
+    return f"{{rule: banded, bands: [{bands}]}}"
+
+
+def format_references(year: int, rules: dict[str, Rule], rule: ReferenceRule) -> str:
+    """The YAML block to paste under ``reference_values``."""
+    lines = [f"  {year}:    # {rule.describe()}: population at {reference_date(year)}"]
+    lines += [f"    {name}: {_yaml_rule(r)}" for name, r in rules.items()]
+    return "\n".join(lines)
