@@ -52,6 +52,11 @@ def _with(doc, position, **changes):
     ({"id": "rd intensity"}, "id must be a name"),
     ({"colour": "red"}, "unknown keys colour"),
     ({"table": "ip_rights"}, "reads financials, not ip_rights"),
+    ({"scope": None}, "an indicator used in the points needs scope: one of working_list, local"),
+    ({"scope": "national"}, "needs scope: one of working_list, local"),
+    ({"certificates": ["gold_medal"]}, "certificates must be a list of distinct certificate kinds"),
+    ({"certificates": ["tech_sme", "tech_sme"]}, "certificates must be a list of distinct certificate kinds"),
+    ({"certificates": "tech_sme"}, "certificates must be a list of distinct certificate kinds"),
 ])
 def test_bad_entry_is_refused_naming_it(doc, changes, words):
     with pytest.raises(CatalogError) as err:
