@@ -8,7 +8,9 @@ Targets (issue 4): once indicators exist, re-scoring 10^5 enterprises with new w
 Indicator tables are made by resampling the demo-sized synthetic province's indicators
 (not timed). Timed: `score(prepared, new_config)`, the call an analyst makes after editing
 weights (median of 7 runs), and `prepare` (scores against the reference values; only
-needed again when reference values change).
+needed again when reference values change).  Also measured (no target): the certification
+checks of 10^6 enterprises from their features, and writing `certification_checks.parquet`
+(one row per enterprise, certification and condition), with the peak memory.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _measure import machine
+import pandas as pd
+from _measure import machine, peak_gb, reset_peak
 
 from innoscore.data.synth import SynthSpec, synthesize
 from innoscore.data.validation import load
 from innoscore.indicators import build
+from innoscore.io import write_parquet_atomic
 from innoscore.points import load_points_config, prepare, score
+from innoscore.points.certification import check_features, run_checks
 
 
 def _timed(fn, repeat: int = 7) -> float:
@@ -48,7 +53,10 @@ def main() -> None:
         folder = Path(tmp) / "p"
         spec = SynthSpec(enterprises=50_000, seed=7)
         synthesize(spec, folder)
-        base = build(load(folder), spec.extracted_on, cfg.catalog)
+        data = load(folder)
+        base = build(data, spec.extracted_on, cfg.catalog)
+        features = check_features(data, spec.extracted_on)
+        del data
     rng = np.random.default_rng(0)
     for n, target in ((100_000, 0.1), (1_000_000, 1.0)):
         table = base.iloc[rng.integers(0, len(base), n)].copy()
@@ -60,6 +68,21 @@ def main() -> None:
         verdict = "ok" if t_score <= target else "MISSED"
         print(f"{n:>9,} enterprises: re-score with new weights {t_score * 1000:7.1f} ms "
               f"(target <= {target * 1000:.0f} ms) [{verdict}]; prepare {t_prep * 1000:7.1f} ms")
+    n = 1_000_000
+    table = features.iloc[rng.integers(0, len(features), n)].copy()
+    table.index = pd.Index([f"E{i:07d}" for i in range(n)], name="enterprise_id")
+    reset_peak()
+    t0 = time.perf_counter()
+    checks = run_checks(table)
+    t_checks = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "certification_checks.parquet"
+        t0 = time.perf_counter()
+        write_parquet_atomic(checks, path)
+        t_write = time.perf_counter() - t0
+        size = path.stat().st_size / 1e6
+    print(f"{n:>9,} enterprises: certification checks {t_checks:5.1f} s, {len(checks):,} rows; "
+          f"written in {t_write:5.1f} s ({size:,.0f} MB); peak {peak_gb():.2f} GB")
 
 
 if __name__ == "__main__":
