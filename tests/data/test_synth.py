@@ -169,3 +169,43 @@ def test_failed_generation_leaves_the_old_folder_intact(tmp_path, monkeypatch):
         synthesize(SynthSpec(enterprises=300, seed=99, start="2022-01", end="2024-12"), out)
     assert _digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_new_columns_are_filled_as_a_registry_would(province):
+    data, _ = province
+    aw, ip, fin = data["awards"], data["ip_rights"], data["financials"]
+    award = aw["kind"] == "award"
+    # prize grade and unit rank on awards only, within the contract's ranges; most lead their co-winners
+    assert aw.loc[~award, ["prize_grade", "unit_rank"]].isna().all().all()
+    assert aw.loc[award, "prize_grade"].between(0, 3).all() and (aw.loc[award, "unit_rank"] >= 1).all()
+    assert 0.3 < (aw.loc[award, "unit_rank"] == 1).mean() < 0.8 and (aw.loc[award, "unit_rank"] > 3).any()
+    assert (aw.loc[award & (aw["prize_grade"] == 0), "level"].isin(["national", "international"])).all()
+    # a minority of IP rights acquired, a few of unknown origin
+    acquired = ip["acquired"]
+    assert 0.03 < acquired.fillna(False).mean() < 0.3 and 0.005 < acquired.isna().mean() < 0.1
+    # main business never above revenue, steady per enterprise
+    mb = fin["main_business_revenue"]
+    assert (mb.dropna() <= fin.loc[mb.notna(), "revenue"]).all()
+    share = (mb / fin["revenue"].where(fin["revenue"] > 0)).groupby(fin["enterprise_id"]).std()
+    assert share.dropna().median() < 0.05
+
+
+def test_sme_certificates_only_for_smes(province):
+    """优质中小企业 (创新型, 专精特新, 小巨人) are SMEs by 中小企业划型标准规定 in the year they are issued."""
+    from innoscore.config import load_yaml
+
+    data, _ = province
+    rules = load_yaml("features/certifications.yaml")
+    cert, fin, ent = data["certifications"], data["financials"], data["enterprises"]
+    sme_kinds = cert[cert["kind"].isin(["innovative_sme", "specialised_sme", "little_giant"])].copy()
+    sme_kinds["fiscal_year"] = sme_kinds["issued_on"].dt.year
+    joined = sme_kinds.merge(fin, on=["enterprise_id", "fiscal_year"]).merge(ent[["enterprise_id", "industry"]])
+    sector = joined["industry"].map(rules["industries"]["size_sector"])
+    under = pd.Series(False, index=joined.index)
+    for name, limits in rules["sme_size"].items():
+        here = sector == name
+        for key, limit in limits.items():
+            under |= here & (joined[key].astype("float64") < limit)
+    assert len(joined) > 50
+    # noise certificates aside (a few per thousand), all SMEs
+    assert under.mean() > 0.97

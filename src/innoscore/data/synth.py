@@ -36,10 +36,26 @@ from innoscore.data import uscc
 from innoscore.data.contract import TABLES
 from innoscore.data.schemas import DTYPES
 from innoscore.io import atomic_dir
+from innoscore.policy import load_policy
 
 __all__ = ["SynthSpec", "generate", "write", "synthesize", "truth_dir_for"]
 
 DAY = np.timedelta64(1, "D")
+
+# main business over revenue: most enterprises focus on it, a minority is diversified
+MAIN_BUSINESS = {"diversified_share": 0.2, "focused": (0.70, 0.98), "diversified": (0.40, 0.70),
+                 "yearly_noise": 0.02, "missing_share": 0.05}
+# IP obtained by transfer, gift or merger, and registries that leave the origin empty
+IP_ORIGIN = {"acquired_share": 0.10, "unknown_share": 0.04}
+# prize grades (special, first, second, third) and the chance of leading the co-winning units
+AWARDS = {"grade_shares_national": [0.02, 0.18, 0.40, 0.40], "grade_shares": [0.0, 0.20, 0.35, 0.45],
+          "lead_base": -0.3, "lead_innovation": 0.6, "max_units": 15}
+# honours outside the two ladders: who may get one (innovation, age, revenue) and how many who may do
+HONOURS = {
+    "ip_advantage": {"min_innovation": 1.0, "min_age": 3, "min_revenue": 0.0, "uptake": 0.06},
+    "ip_demo": {"min_innovation": 1.6, "min_age": 5, "min_revenue": 0.0, "uptake": 0.05},
+    "tech_innovation_demo": {"min_innovation": 0.8, "min_age": 5, "min_revenue": 2e8, "uptake": 0.2},
+}
 
 
 @dataclass(frozen=True)
@@ -105,7 +121,9 @@ class _Province:
         self.n = spec.enterprises
         seeds = np.random.SeedSequence(spec.seed).spawn(16)
         self.rng = {name: np.random.default_rng(s) for name, s in zip(
-            ["ent", "fin", "ip", "cert", "proj", "eq", "award", "pen", "haz", "loan", "names", "misc"], seeds)}
+            ["ent", "fin", "ip", "cert", "proj", "eq", "award", "pen", "haz", "loan", "names", "misc",
+             "main_business", "ip_origin", "award_rank", "honours"], seeds)}
+        self.policy = load_policy()
         self.extract = np.datetime64(spec.extracted_on, "D")
         self.extract_day = int(self.extract.astype(np.int64))
         start = _month(spec.start, "start")
@@ -270,10 +288,15 @@ class _Province:
         leverage = np.where(rng.random((n, 1)) < 0.02, leverage * 1.5, leverage)
         ht_share = np.clip(_sigmoid(0.6 + 1.1 * self.iota)[:, None] + 0.08 * rng.standard_normal((n, ny)), 0, 1)
         net_profit = np.where(revenue > 0, margin * revenue, -rd_expense - 2e5 * np.minimum(age, 1))
+        # main business over revenue (主营业务收入占比): steady per enterprise; a minority is diversified
+        mb = self.rng["main_business"]
+        diversified = mb.random(n) < MAIN_BUSINESS["diversified_share"]
+        mb_base = np.where(diversified, mb.uniform(*MAIN_BUSINESS["diversified"], n), mb.uniform(*MAIN_BUSINESS["focused"], n))
+        mb_share = np.clip(mb_base[:, None] + MAIN_BUSINESS["yearly_noise"] * mb.standard_normal((n, ny)), 0.3, 1.0)
         self.state = dict(revenue=revenue, margin=margin, rd_ratio=np.where(revenue > 0, rd_ratio, np.inf),
                           rd_expense=rd_expense, employees=employees, rd_staff=rd_staff, assets=assets,
                           leverage=leverage, ht_share=ht_share, net_profit=net_profit, exists=exists,
-                          staff_share=rd_staff / employees)
+                          staff_share=rd_staff / employees, mb_share=mb_share)
 
     def drop_state(self, keep: tuple[str, ...]) -> None:
         """Free the yearly matrices no later step needs."""
@@ -327,11 +350,12 @@ class _Province:
             "export_revenue": exports,
             "tax_paid": tax,
             "published_on": _dates(publish[e_idx, y_idx]),
+            "main_business_revenue": np.round(revenue * take("mb_share")),
         })
         # missing values where real filings leave them out
         for col, share in (("high_tech_revenue", 0.15), ("tech_contract_turnover", 0.2), ("rd_staff", 0.08),
                            ("operating_costs", 0.05), ("export_revenue", 0.3), ("tax_paid", 0.1),
-                           ("employees", 0.03)):
+                           ("employees", 0.03), ("main_business_revenue", MAIN_BUSINESS["missing_share"])):
             frame.loc[rng.random(m) < share, col] = np.nan
         frame.loc[frame["employees"].isna(), "rd_staff"] = np.nan
         for col in ("employees", "rd_staff"):
@@ -419,7 +443,15 @@ class _Province:
             "lapsed_on": pd.Series(_dates(lapse)).where(lapse_ok),
             "pledged": pledged,
         })
-        return pd.concat([frame, self._certified_inventions(rng)], ignore_index=True)
+        out = pd.concat([frame, self._certified_inventions(rng)], ignore_index=True)
+        # obtained by transfer, gift or merger rather than developed in house; some registries leave it empty
+        origin = self.rng["ip_origin"]
+        draw = origin.random(len(out))
+        acquired = pd.Series(draw < IP_ORIGIN["acquired_share"], dtype="boolean")
+        acquired[origin.random(len(out)) < IP_ORIGIN["unknown_share"]] = pd.NA
+        acquired[len(frame):] = False  # the core patents of a certificate were developed in house
+        out["acquired"] = acquired
+        return out
 
     def _certified_inventions(self, rng: np.random.Generator) -> pd.DataFrame:
         """Invention patents granted before an enterprise's first 高企 (one) or 小巨人 (two) certificate,
@@ -460,6 +492,7 @@ class _Province:
         for band in reversed(ht["rd_ratio_by_revenue"][:-1]):
             need = np.where(rev <= band["revenue_up_to"], band["min_ratio"], need)
         alive = st["exists"] & (years[None, :] <= self.fail_year[:, None])
+        sme = self._sme(cfg)
         elig = {
             "high_tech_enterprise": alive & (self.age_y >= ht["min_years_registered"]) & (ratio3 >= need)
             & (st["staff_share"] >= ht["min_st_staff_share"]) & (st["ht_share"] >= ht["min_high_tech_revenue_share"])
@@ -467,8 +500,8 @@ class _Province:
             "tech_sme": alive & (st["employees"] <= cfg["tech_sme"]["max_employees"])
             & (rev <= cfg["tech_sme"]["max_revenue"]) & (st["assets"] <= cfg["tech_sme"]["max_total_assets"])
             & (self._tech_sme_score(cfg["tech_sme"]) >= cfg["tech_sme"]["pass_score"]),
-            "innovative_sme": alive & (st["rd_ratio"] >= 0.02) & (st["employees"] < 1000) & (self.age_y >= 1),
-            "specialised_sme": alive & (self.age_y >= cfg["specialised_sme"]["min_years"])
+            "innovative_sme": alive & sme & (st["rd_ratio"] >= 0.02) & (self.age_y >= 1),
+            "specialised_sme": alive & sme & (self.age_y >= cfg["specialised_sme"]["min_years"])
             & (st["rd_expense"] >= cfg["specialised_sme"]["min_rd_expense"])
             & (st["rd_ratio"] >= cfg["specialised_sme"]["min_rd_ratio"]) & (rev >= cfg["specialised_sme"]["min_revenue"]),
             "gazelle": alive & (self.age_y >= 3) & (np.concatenate([np.zeros((n, 1)), rev[:, 1:] / np.maximum(rev[:, :-1], 1)], axis=1) > 1.3),
@@ -477,13 +510,19 @@ class _Province:
         rev_2y_before = np.concatenate([np.zeros((n, 2)), rev[:, :-2]], axis=1)
         growing = (rev_2y_before > 0) & (rev >= rev_2y_before * (1 + lg["min_growth_2y"]) ** 2)
         elig["little_giant"] = elig["specialised_sme"] & (self.age_y >= lg["min_years"]) & \
-            (st["leverage"] <= lg["max_debt_ratio"]) & (rev >= 1e8) & growing
+            (st["leverage"] <= lg["max_debt_ratio"]) & (rev >= 1e8) & growing & \
+            (st["mb_share"] >= lg["min_main_business_share"])
+        for kind, h in HONOURS.items():
+            elig[kind] = alive & (self.age_y >= h["min_age"]) & (rev >= h["min_revenue"]) & \
+                (self.iota >= h["min_innovation"])[:, None]
         uptake = {"high_tech_enterprise": 0.85, "tech_sme": 0.7, "innovative_sme": 0.35,
-                  "specialised_sme": 0.4, "little_giant": 0.35, "gazelle": 0.3}
+                  "specialised_sme": 0.4, "little_giant": 0.35, "gazelle": 0.3,
+                  **{k: h["uptake"] for k, h in HONOURS.items()}}
         noise = {"high_tech_enterprise": 0.02, "tech_sme": 0.02, "innovative_sme": 0.01,
-                 "specialised_sme": 0.005, "little_giant": 0.001, "gazelle": 0.002}
+                 "specialised_sme": 0.005, "little_giant": 0.001, "gazelle": 0.002, **dict.fromkeys(HONOURS, 0.0)}
         issue_window = {"high_tech_enterprise": (274, 90), "tech_sme": (90, 150), "innovative_sme": (120, 180),
-                        "specialised_sme": (150, 180), "little_giant": (180, 120), "gazelle": (60, 120)}
+                        "specialised_sme": (150, 180), "little_giant": (180, 120), "gazelle": (60, 120),
+                        **dict.fromkeys(HONOURS, (300, 60))}
         ystart = _days(np.array([f"{y}-01-01" for y in years], dtype="datetime64[D]"))
         rows = []
         holds_ht = np.zeros((n, ny), dtype=bool)
@@ -532,6 +571,22 @@ class _Province:
             "expires_on": pd.Series(_dates(expires)).where(~no_expiry),
             "certificate_no": "GR" + pd.Series(np.arange(m)).astype("str").str.zfill(10),
         })
+
+    def _sme(self, cfg: dict) -> np.ndarray:
+        """Small or medium by 中小企业划型标准规定 (N x Y): under at least one of the sector's limits."""
+        st = self.state
+        codes = [i["code"] for i in self.province["industries"]]
+        sectors = cfg["industries"]["size_sector"]
+        metric = {"employees": st["employees"], "revenue": st["revenue"]}
+        out = np.zeros_like(st["revenue"], dtype=bool)
+        for i, code in enumerate(codes):
+            limits = cfg["sme_size"].get(sectors.get(code), {})
+            rows = self.industry == i
+            under = np.zeros((int(rows.sum()), len(self.years)), dtype=bool)
+            for key, limit in limits.items():
+                under |= metric[key][rows] < limit
+            out[rows] = under
+        return out
 
     def _tech_sme_score(self, rules: dict) -> np.ndarray:
         """The 科技型中小企业 evaluation score (N x Y) by the configured bands; 0 without an S&T staff score.
@@ -591,17 +646,30 @@ class _Province:
         kinds = np.array(["award", "rd_platform", "standard", "st_project"], dtype=object)
         level = np.array(["international", "national", "industry", "provincial", "municipal"],
                          dtype=object)[_choice(rng, m, [0.02, 0.1, 0.08, 0.5, 0.3])]
-        rank = pd.Series(rng.integers(1, 4, m), dtype="Int64").where(kind_i == 0)
+        grade, unit = self._award_ranks(m, level, self.iota[e])
+        is_award = kind_i == 0
         frame = pd.DataFrame({"award_id": _ids("AW", m, 9), "enterprise_id": self.ids[e], "kind": kinds[kind_i],
-                              "level": level, "awarded_on": _dates(day), "rank": rank})
+                              "level": level, "awarded_on": _dates(day),
+                              "prize_grade": pd.Series(grade, dtype="Int64").where(is_award),
+                              "unit_rank": pd.Series(unit, dtype="Int64").where(is_award)})
         # a 小巨人 has its own R&D institution: a provincial platform recognised before its first certificate
         lg_e, lg_first = self.first_issue["little_giant"]
         lg_day = np.maximum(lg_first - rng.integers(60, 700, len(lg_e)), self.founded[lg_e] + 30)
         platforms = pd.DataFrame({"award_id": _ids("AWP", len(lg_e), 8), "enterprise_id": self.ids[lg_e],
-                                  "kind": "rd_platform", "level": "provincial", "awarded_on": _dates(lg_day),
-                                  "rank": pd.Series(pd.NA, index=range(len(lg_e)), dtype="Int64")})
+                                  "kind": "rd_platform", "level": "provincial", "awarded_on": _dates(lg_day)})
         frame = pd.concat([frame[day <= self.extract_day], platforms[lg_day <= self.extract_day]], ignore_index=True)
         return frame
+
+    def _award_ranks(self, m: int, level: np.ndarray, iota: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Prize grade (0 special, 1 first, 2 second, 3 third) and the enterprise's place among the
+        co-winning units; more innovative enterprises tend to lead."""
+        rng = self.rng["award_rank"]
+        national = np.isin(level, ["national", "international"])
+        grade = np.where(national, _choice(rng, m, AWARDS["grade_shares_national"]),
+                         _choice(rng, m, AWARDS["grade_shares"]))
+        lead = _sigmoid(AWARDS["lead_base"] + AWARDS["lead_innovation"] * iota)
+        unit = np.minimum(rng.geometric(lead), AWARDS["max_units"])
+        return grade, unit
 
     def penalties(self) -> pd.DataFrame:
         rng, n = self.rng["pen"], self.n
@@ -758,11 +826,10 @@ class _Province:
         return frame
 
     def _lpr(self, days: np.ndarray) -> np.ndarray:
-        table = sorted(self.province["lpr_1y"], key=lambda r: r["from"])
-        starts = _days(np.array([r["from"] for r in table], dtype="datetime64[D]"))
-        rates = np.array([float(r["rate"]) for r in table])
-        idx = np.searchsorted(starts, days, side="right") - 1
-        return rates[np.clip(idx, 0, len(rates) - 1)]
+        """The one-year LPR on each day (the loans here run up to 3 years, which price off the one-year
+        rate); before the first published rate, the first."""
+        rates = self.policy.lpr(_dates(days), "one_year")
+        return np.where(np.isnan(rates), self.policy.lpr_rates["one_year"][0], rates)
 
     def truth(self, loans: pd.DataFrame) -> dict[str, pd.DataFrame]:
         """True PDs of every loan-month, and each enterprise's latent traits."""

@@ -1,0 +1,116 @@
+"""Policy numbers outside the certification rules (``features/policy.yaml``): the loan prime
+rates and the unicorn interest subsidy of the work plan (二(一)2).
+
+>>> policy = load_policy()
+>>> float(policy.lpr(["2019-09-20"], "one_year")[0])
+4.2
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from innoscore.config import ConfigError, config_dir, load_yaml
+
+__all__ = ["Policy", "PolicyConfigError", "load_policy", "parse_policy", "TENORS", "DEFAULT_POLICY"]
+
+DEFAULT_POLICY = "features/policy.yaml"
+TENORS = ("one_year", "five_year")
+_UNICORN_KEYS = ("max_years_since_founding", "min_valuation_usd", "share_of_lpr", "lpr_tenor", "max_per_year")
+
+
+class PolicyConfigError(ConfigError):
+    """The policy file is not usable; the message names the file, the row and the key."""
+
+
+@dataclass(frozen=True)
+class UnicornSubsidy:
+    """独角兽 / 潜在独角兽: a one-year subsidy of a share of the LPR on new medium and long-term loans."""
+
+    max_years_since_founding: float
+    min_valuation_usd: float
+    share_of_lpr: float
+    lpr_tenor: str
+    max_per_year: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    lpr_from: tuple[dt.date, ...]  # dates from which each row is in force, increasing
+    lpr_rates: dict[str, tuple[float, ...]]  # tenor -> rate per row, percent
+    unicorn: UnicornSubsidy
+    source: str = "<memory>"
+
+    def lpr(self, dates, tenor: str = "one_year") -> np.ndarray:
+        """The LPR (percent) in force on each date; NaN before the first published rate."""
+        if tenor not in TENORS:
+            raise ValueError(f"tenor must be one of {', '.join(TENORS)}; got {tenor!r}")
+        days = np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
+        starts = np.array(self.lpr_from, dtype="datetime64[D]").astype(np.int64)
+        rates = np.array(self.lpr_rates[tenor], dtype="float64")
+        idx = np.searchsorted(starts, days, side="right") - 1
+        return np.where(idx >= 0, rates[np.maximum(idx, 0)], np.nan)
+
+    def unicorn_subsidy_rate(self, signing_dates) -> np.ndarray:
+        """The subsidy in percentage points of interest: share_of_lpr x the configured tenor's LPR
+        on the loan contract's signing date."""
+        return self.unicorn.share_of_lpr * self.lpr(signing_dates, self.unicorn.lpr_tenor)
+
+
+def _rate(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise PolicyConfigError(f"{where}: expected a positive rate in percent; got {value!r}")
+    return float(value)
+
+
+def parse_policy(doc: Any, source: str = "<memory>") -> Policy:
+    """Check a policy document (the parsed YAML)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("lpr"), list) or not doc["lpr"]:
+        raise PolicyConfigError(f"{source}: expected a mapping with a non-empty list lpr: "
+                                "[{from: YYYY-MM-DD, one_year: R, five_year: R}, ...]")
+    dates: list[dt.date] = []
+    rates: dict[str, list[float]] = {t: [] for t in TENORS}
+    for i, row in enumerate(doc["lpr"]):
+        where = f"{source}: lpr row {i + 1}"
+        if not isinstance(row, dict) or set(row) != {"from", *TENORS}:
+            raise PolicyConfigError(f"{where}: expected {{from, one_year, five_year}}; got {row!r}")
+        try:
+            day = row["from"] if isinstance(row["from"], dt.date) else dt.date.fromisoformat(str(row["from"]))
+        except ValueError:
+            raise PolicyConfigError(f"{where}: from: expected a date YYYY-MM-DD; got {row['from']!r}") from None
+        if dates and day <= dates[-1]:
+            raise PolicyConfigError(f"{where}: from {day} is not after the row before ({dates[-1]}): "
+                                    "dates must increase")
+        dates.append(day)
+        for t in TENORS:
+            rates[t].append(_rate(row[t], f"{where}: {t}"))
+    raw = doc.get("unicorn_interest_subsidy")
+    where = f"{source}: unicorn_interest_subsidy"
+    if not isinstance(raw, dict) or set(raw) != set(_UNICORN_KEYS):
+        raise PolicyConfigError(f"{where}: expected the keys {', '.join(_UNICORN_KEYS)}; got {raw!r}")
+    if raw["lpr_tenor"] not in TENORS:
+        raise PolicyConfigError(f"{where}: lpr_tenor must be one of {', '.join(TENORS)}; got {raw['lpr_tenor']!r}")
+    share = raw["share_of_lpr"]
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise PolicyConfigError(f"{where}: share_of_lpr must be in (0, 1]; got {share!r}")
+    numbers = {}
+    for key in ("max_years_since_founding", "min_valuation_usd", "max_per_year"):
+        v = raw[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+            raise PolicyConfigError(f"{where}: {key} must be a positive number; got {v!r}")
+        numbers[key] = float(v)
+    unicorn = UnicornSubsidy(share_of_lpr=float(share), lpr_tenor=raw["lpr_tenor"], **numbers)
+    return Policy(tuple(dates), {t: tuple(v) for t, v in rates.items()}, unicorn, source)
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Load and check ``features/policy.yaml`` (or another file)."""
+    rel = Path(path) if path is not None else Path(DEFAULT_POLICY)
+    source = str(rel if rel.is_absolute() else config_dir() / rel)
+    return parse_policy(load_yaml(rel), source)
