@@ -81,7 +81,9 @@ def test_missing_stage_and_bad_items(doc):
 def test_the_shipped_file_loads():
     cfg = load_points_config()
     assert cfg.bonus_cap == 10 and cfg.penalty_cap == 20
-    assert cfg.rules_for(2026)[0] == 2026 and cfg.rules_for(2023)[0] == 2019
+    assert cfg.rules_for(2026)[0] == 2026 and cfg.rules_for(2023)[0] == 2023 and cfg.rules_for(2030)[0] == 2026
+    with pytest.raises(PointsConfigError, match="reference_values has no year on or before 2018"):
+        cfg.rules_for(2018)
 
 
 # ----------------------------------------------------------------------------- one thing, one place

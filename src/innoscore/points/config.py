@@ -59,8 +59,8 @@ class Item:
 class ReferenceRule:
     """How the reference values of a year are chosen (``innoscore points references`` applies it):
     the ``percentile`` of the indicator among the enterprises holding a valid ``population``
-    certificate at the end of the year before, rounded to ``digits`` significant digits, at least
-    ``at_least`` for counts.  Banded rules keep their bands."""
+    certificate at the end of the year before that have a positive value, rounded to ``digits``
+    significant digits, at least ``at_least`` for counts.  Banded rules keep their bands."""
 
     population: str
     percentile: float
@@ -68,8 +68,8 @@ class ReferenceRule:
     at_least: float = 1.0
 
     def describe(self) -> str:
-        return (f"the {self.percentile:g}th percentile among valid {self.population} holders at the end of the "
-                f"year before, {self.digits} significant digits, counts at least {self.at_least:g}")
+        return (f"P{self.percentile:g} of the valid {self.population} holders with a positive value at the end "
+                f"of the year before, {self.digits} significant digits, counts at least {self.at_least:g}")
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,7 @@ def derive(indicators: pd.DataFrame, population: pd.Series, config: PointsConfig
     """Year ``year``'s rules: linear and log references from ``rule`` over the ``population``
     (a 0/1 Series on the indicator table's index); banded rules as they are.
 
-    Returns the rules and a table per indicator: the old and new reference, the number of
-    holders with a value, and what was done.
+    Returns the rules and a table per indicator: the old and new reference and how it was found.
     """
     rule = rule or config.reference_rule
     if rule is None:
@@ -67,15 +66,13 @@ def derive(indicators: pd.DataFrame, population: pd.Series, config: PointsConfig
         if name not in config.indicators or old.rule == "banded":
             rules[name] = old
             rows.append({"indicator": name, "rule": old.rule, "old": old.reference, "new": old.reference,
-                         "holders": int(mask.sum()), "how": "kept (banded or not weighted)"})
+                         "how": "kept (banded or not weighted)"})
             continue
         values = indicators.loc[mask, name].to_numpy(dtype="float64", na_value=np.nan)
         values = values[~np.isnan(values)]
-        how = f"P{rule.percentile:g} of holders"
-        ref = float(np.percentile(values, rule.percentile)) if len(values) else math.nan
-        if not ref > 0 and (values > 0).any():
-            ref = float(np.percentile(values[values > 0], rule.percentile))
-            how = f"P{rule.percentile:g} of holders with a positive value (most have none)"
+        positive = values[values > 0]  # holders that have none (no patent, no platform, a loss) are left out
+        how = f"P{rule.percentile:g} of the {len(positive):,} holders with a positive value"
+        ref = float(np.percentile(positive, rule.percentile)) if len(positive) else math.nan
         ind = config.catalog[name]
         if _is_count(ind) and (not ref > 0 or ref < rule.at_least):
             ref, how = rule.at_least, how + f", raised to {rule.at_least:g}"
@@ -83,8 +80,7 @@ def derive(indicators: pd.DataFrame, population: pd.Series, config: PointsConfig
             ref, how = old.reference, "kept: no holder has a positive value"
         ref = _round(ref, rule.digits)
         rules[name] = Rule(old.rule, ref, old.scale, old.bands)
-        rows.append({"indicator": name, "rule": old.rule, "old": old.reference, "new": ref,
-                     "holders": len(values), "how": how})
+        rows.append({"indicator": name, "rule": old.rule, "old": old.reference, "new": ref, "how": how})
     return rules, pd.DataFrame(rows)
 
 
