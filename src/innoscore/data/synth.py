@@ -500,18 +500,22 @@ class _Province:
             "tech_sme": alive & (st["employees"] <= cfg["tech_sme"]["max_employees"])
             & (rev <= cfg["tech_sme"]["max_revenue"]) & (st["assets"] <= cfg["tech_sme"]["max_total_assets"])
             & (self._tech_sme_score(cfg["tech_sme"]) >= cfg["tech_sme"]["pass_score"]),
-            "innovative_sme": alive & sme & (st["rd_ratio"] >= 0.02) & (self.age_y >= 1),
+            "innovative_sme": alive & sme & (self.age_y >= 1),  # and the published score, below
             "specialised_sme": alive & sme & (self.age_y >= cfg["specialised_sme"]["min_years"])
             & (st["rd_expense"] >= cfg["specialised_sme"]["min_rd_expense"])
             & (st["rd_ratio"] >= cfg["specialised_sme"]["min_rd_ratio"]) & (rev >= cfg["specialised_sme"]["min_revenue"]),
             "gazelle": alive & (self.age_y >= 3) & (np.concatenate([np.zeros((n, 1)), rev[:, 1:] / np.maximum(rev[:, :-1], 1)], axis=1) > 1.3),
         }
         lg = cfg["little_giant"]
-        rev_2y_before = np.concatenate([np.zeros((n, 2)), rev[:, :-2]], axis=1)
-        growing = (rev_2y_before > 0) & (rev >= rev_2y_before * (1 + lg["min_growth_2y"]) ** 2)
+        main = rev * st["mb_share"]
+        growth = self._growth(main)
+        growth_2y = (growth + np.concatenate([np.full((n, 1), np.nan), growth[:, :-1]], axis=1)) / 2
+        rd = np.where(np.isfinite(st["rd_ratio"]), st["rd_ratio"], 0.0)
+        rd_before = np.concatenate([np.zeros((n, 1)), rd[:, :-1]], axis=1)
         elig["little_giant"] = elig["specialised_sme"] & (self.age_y >= lg["min_years"]) & \
-            (st["leverage"] <= lg["max_debt_ratio"]) & (rev >= 1e8) & growing & \
-            (st["mb_share"] >= lg["min_main_business_share"])
+            (st["leverage"] <= lg["max_debt_ratio"]) & (rev >= 1e8) & (growth_2y >= lg["min_growth_2y"]) & \
+            (np.minimum(rd, rd_before) >= 0.03) & (st["mb_share"] >= lg["min_main_business_share"])
+        elig["innovative_sme"] &= elig["high_tech_enterprise"] | self._innovative_score(cfg, growth, rd)
         for kind, h in HONOURS.items():
             elig[kind] = alive & (self.age_y >= h["min_age"]) & (rev >= h["min_revenue"]) & \
                 (self.iota >= h["min_innovation"])[:, None]
@@ -571,6 +575,38 @@ class _Province:
             "expires_on": pd.Series(_dates(expires)).where(~no_expiry),
             "certificate_no": "GR" + pd.Series(np.arange(m)).astype("str").str.zfill(10),
         })
+
+    @staticmethod
+    def _growth(values: np.ndarray) -> np.ndarray:
+        """Yearly growth (N x Y); NaN in the first year and after a zero."""
+        before = np.concatenate([np.full((len(values), 1), np.nan), values[:, :-1]], axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(before > 0, values / before - 1, np.nan)
+
+    def _innovative_score(self, cfg: dict, main_growth: np.ndarray, rd: np.ndarray) -> np.ndarray:
+        """The 创新型中小企业 score (N x Y) by the published items passes, with its group minima; IP is
+        judged from the latent innovation capacity, which the patents later reflect."""
+        c, st = cfg["innovative_sme"], self.state
+
+        def banded(values: np.ndarray, bands: list[dict]) -> np.ndarray:
+            out = np.zeros_like(values, dtype="float64")
+            for band in reversed(bands):  # the best band last
+                hit = (values >= band["from"]) if "from" in band else (values < band["to"])
+                out = np.where(np.nan_to_num(hit, nan=False), band["points"], out)
+            return out
+
+        p = c["ip_points"]
+        ip = np.where(self.iota > 0.8, p["own_class_one"], np.where(self.iota > 0.0, p["class_one"], p["class_two"]))
+        innovation = ip[:, None] + banded(rd, c["rd_ratio_points"])
+        growth = banded(np.nan_to_num(main_growth, nan=-1.0), c["growth_points"]) + \
+            banded(st["leverage"], c["debt_ratio_points"])
+        codes = np.array([i["code"] for i in self.province["industries"]], dtype=object)[self.industry]
+        strategic = np.array([bool(cfg["industries"]["strategic_emerging"].get(k)) for k in codes])
+        fp = c["field_points"]
+        special = np.where(strategic, fp["strategic_emerging"], fp["other"])[:, None] + \
+            banded(st["mb_share"], c["main_business_points"])
+        return (innovation + growth + special >= c["pass_score"]) & (innovation >= c["min_innovation"]) & \
+            (growth >= c["min_growth"]) & (special >= c["min_specialisation"])
 
     def _sme(self, cfg: dict) -> np.ndarray:
         """Small or medium by 中小企业划型标准规定 (N x Y): under at least one of the sector's limits."""
