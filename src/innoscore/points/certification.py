@@ -370,7 +370,7 @@ def check_tech_sme(f: pd.DataFrame, cfg: dict) -> list[Condition]:
         _not_blacklisted(f, cfg, TSME),
         Condition("score_or_direct", f"evaluation score >= {c['pass_score']} of 100 with an S&T staff score "
                   "(staff 20, R&D over revenue or over costs 50, IP 30), or a direct pass: a valid 高企 certificate, "
-                  f"a national S&T award among the first {c['direct_award_unit_rank']} units or a {levels} standard "
+                  f"a national S&T award among the first {c['direct_award_unit_rank']} units or a standard ({levels}) "
                   f"led in {c['direct_years']} years, a provincial or higher R&D institution", TSME,
                   _any(score_ok, direct), pts.low, pts.high),
     ]
