@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
 
 import numpy as np
@@ -47,6 +48,10 @@ def test_unicorn_subsidy_takes_the_five_year_rate():
     (lambda d: d["lpr"].__setitem__(1, dict(d["lpr"][1], **{"from": "2019-01-01"})), "dates must increase"),
     (lambda d: d["lpr"][2].__setitem__("one_year", -4.15), "lpr row 3: one_year: expected a positive rate"),
     (lambda d: d["lpr"][0].__setitem__("from", "2019-13-01"), "lpr row 1: from: expected a date"),
+    # a timestamp, a number or an ISO week date is not a calendar date YYYY-MM-DD
+    (lambda d: d["lpr"][1].__setitem__("from", dt.datetime(2019, 9, 20)), "lpr row 2: from: expected a date"),
+    (lambda d: d["lpr"][1].__setitem__("from", 20190920), "lpr row 2: from: expected a date"),
+    (lambda d: d["lpr"][1].__setitem__("from", "2019-W38-5"), "lpr row 2: from: expected a date"),
     (lambda d: d["lpr"][0].pop("five_year"), "lpr row 1: expected {from, one_year, five_year}"),
     (lambda d: d["unicorn_interest_subsidy"].__setitem__("lpr_tenor", "ten_year"), "lpr_tenor must be one of"),
     (lambda d: d["unicorn_interest_subsidy"].__setitem__("share_of_lpr", 30), "share_of_lpr must be in (0, 1]"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = ["Policy", "PolicyConfigError", "load_policy", "parse_policy", "TENORS
 
 DEFAULT_POLICY = "features/policy.yaml"
 TENORS = ("one_year", "five_year")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UNICORN_KEYS = ("max_years_since_founding", "min_valuation_usd", "share_of_lpr", "lpr_tenor", "max_per_year")
 
 
@@ -42,6 +44,8 @@ class UnicornSubsidy:
 
 @dataclass(frozen=True)
 class Policy:
+    """The checked policy file: the LPR table (one row per date a rate changed) and the unicorn subsidy."""
+
     lpr_from: tuple[dt.date, ...]  # dates from which each row is in force, increasing
     lpr_rates: dict[str, tuple[float, ...]]  # tenor -> rate per row, percent
     unicorn: UnicornSubsidy
@@ -63,6 +67,18 @@ class Policy:
         return self.unicorn.share_of_lpr * self.lpr(signing_dates, self.unicorn.lpr_tenor)
 
 
+def _date(value: Any, where: str) -> dt.date:
+    """A calendar date: a YAML date or a string YYYY-MM-DD (not a timestamp, a number or a week date)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PolicyConfigError(f"{where}: expected a date YYYY-MM-DD; got {value!r}")
+
+
 def _rate(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise PolicyConfigError(f"{where}: expected a positive rate in percent; got {value!r}")
@@ -80,10 +96,7 @@ def parse_policy(doc: Any, source: str = "<memory>") -> Policy:
         where = f"{source}: lpr row {i + 1}"
         if not isinstance(row, dict) or set(row) != {"from", *TENORS}:
             raise PolicyConfigError(f"{where}: expected {{from, one_year, five_year}}; got {row!r}")
-        try:
-            day = row["from"] if isinstance(row["from"], dt.date) else dt.date.fromisoformat(str(row["from"]))
-        except ValueError:
-            raise PolicyConfigError(f"{where}: from: expected a date YYYY-MM-DD; got {row['from']!r}") from None
+        day = _date(row["from"], f"{where}: from")
         if dates and day <= dates[-1]:
             raise PolicyConfigError(f"{where}: from {day} is not after the row before ({dates[-1]}): "
                                     "dates must increase")
