@@ -76,10 +76,9 @@ def check_features(data, as_of: dt.date | str | pd.Timestamp) -> pd.DataFrame:
 
 def _bool(values, index: pd.Index, known=None) -> pd.Series:
     """A nullable boolean Series: ``values`` where ``known`` (default: everywhere), else NA."""
-    out = pd.Series(np.asarray(values, dtype=bool), index=index).astype("boolean")
-    if known is not None:
-        out[~np.asarray(known, dtype=bool)] = pd.NA
-    return out
+    values = np.asarray(values, dtype=bool)
+    mask = np.zeros(len(values), dtype=bool) if known is None else ~np.asarray(known, dtype=bool)
+    return pd.Series(pd.arrays.BooleanArray(values, mask), index=index, copy=False)
 
 
 def _compare(value: pd.Series, test: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -207,12 +206,25 @@ def _score_condition(id: str, description: str, source: str, pts: _Points, line:
 # ----------------------------------------------------------------------------- shared conditions
 
 
+def _factorize(industry: pd.Series) -> tuple[np.ndarray, list]:
+    codes, uniques = pd.factorize(industry.astype("object"), use_na_sentinel=True)
+    return codes, list(uniques)
+
+
+def _lookup(industry: pd.Series, mapping: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Per enterprise, its industry's value in ``mapping`` (object array) and whether the industry is mapped."""
+    codes, uniques = _factorize(industry)
+    values = np.array([mapping.get(u) for u in uniques] + [None], dtype=object)
+    known = np.array([u in mapping for u in uniques] + [False], dtype=bool)
+    return values[codes], known[codes]  # code -1 (missing industry) takes the last entry
+
+
 def _mapped(industry: pd.Series, mapping: dict, test: Callable[[object], bool]) -> pd.Series:
     """Per enterprise, ``test`` of its industry's value in ``mapping``; unknown for an unmapped industry."""
-    codes = industry.astype("object")
-    known = codes.isin(list(mapping)).to_numpy(dtype=bool)
-    values = codes.map(lambda c: bool(test(mapping[c])) if c in mapping else False)
-    return _bool(values.to_numpy(dtype=bool), industry.index, known)
+    codes, uniques = _factorize(industry)
+    result = np.array([u in mapping and bool(test(mapping[u])) for u in uniques] + [False], dtype=bool)
+    known = np.array([u in mapping for u in uniques] + [False], dtype=bool)
+    return _bool(result[codes], industry.index, known[codes])
 
 
 def _field(industry: pd.Series, mapping: dict) -> pd.Series:
@@ -224,16 +236,16 @@ def _field(industry: pd.Series, mapping: dict) -> pd.Series:
 def is_sme(f: pd.DataFrame, cfg: dict) -> pd.Series:
     """The SME size test: under at least one of the sector's limits (以下: strictly below); unknown when
     the industry has no sector or the compared figures are missing."""
-    sector = f["industry"].astype("object").map(cfg["industries"]["size_sector"])
-    parts = []
+    sector, _ = _lookup(f["industry"], cfg["industries"]["size_sector"])
+    yes = np.zeros(len(f), dtype=bool)
+    known = np.zeros(len(f), dtype=bool)
     for name, limits in cfg["sme_size"].items():
-        here = (sector == name).to_numpy(dtype=bool)
-        under = [_compare(f[col], lambda v, lim=lim: v < lim) for col, lim in limits.items()]
-        parts.append((here, _any(*under)))
-    out = _unknown(f.index)
-    for here, ok in parts:
-        out[here] = ok[here]
-    return out
+        here = sector == name
+        under = _any(*[_compare(f[col], lambda v, lim=lim: v < lim) for col, lim in limits.items()])
+        decided = ~under.isna().to_numpy()
+        yes |= here & under.fillna(False).to_numpy(dtype=bool)
+        known |= here & decided
+    return _bool(yes, f.index, known)
 
 
 def _sme_condition(f: pd.DataFrame, cfg: dict) -> Condition:
@@ -587,7 +599,8 @@ def run_checks(features: pd.DataFrame, rules: dict | None = None) -> pd.DataFram
 
     out = pd.DataFrame({
         "enterprise_id": ids[stack("position").astype(np.int64)] if k else ids[:0],
-        "check": pd.Categorical(np.repeat([p["check"] for p in parts], n), categories=list(CHECKS)),
+        "check": pd.Categorical.from_codes(np.repeat(np.array([list(CHECKS).index(p["check"]) for p in parts],
+                                                              dtype=np.int8), n), categories=list(CHECKS)),
         "rule": constant("rule"),
         "result": pd.Categorical.from_codes(stack("result").astype(np.int8), categories=list(RESULTS)),
         "low": stack("low"),
