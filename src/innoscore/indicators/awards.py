@@ -20,10 +20,6 @@ _PROVINCIAL_UP = ("international", "national", "industry", "provincial")
 _YEAR = 365
 
 
-def _years(n: float) -> int:
-    return int(round(n * 365.25))
-
-
 def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
     aw = tables[TABLE]
     rules = config["certifications"]
@@ -36,36 +32,38 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     unit_rank = unit.fillna(np.inf).to_numpy(dtype="float64")
     award = (kind == "award").to_numpy(dtype=bool)
 
-    def count(sel, back: int | None = None) -> np.ndarray:
+    def count(sel, years: int | None = None) -> np.ndarray:
+        """Events of ``sel`` up to the as-of date, or in the last ``years`` calendar years."""
         sel = np.asarray(sel, dtype=bool)
-        return Events(grid, ent[sel], day[sel]).count(back=back)
+        events = Events(grid, ent[sel], day[sel])
+        return events.count() if years is None else events.count_years(years)
 
     def at(levels) -> np.ndarray:
         return level.isin(tuple(levels)).to_numpy(dtype=bool)
 
     sme = rules["tech_sme"]
-    sme_back = _years(sme["direct_years"])
+    sme_back = int(sme["direct_years"])
     national_award = award & at(["national"])
     ino = rules["innovative_sme"]
     spec = rules["specialised_sme"]
-    spec_back = _years(spec["alternative_award_years"])
+    spec_back = int(spec["alternative_award_years"])
     top = spec["alternative_award_unit_rank"]
     spec_hit = award & ((at(["provincial"]) & (unit_rank <= top["provincial"]))
                         | (at(["national"]) & (unit_rank <= top["national"])))
     spec_open = award & at(["provincial", "national"]) & ~unit_known
     return {
         "standards": count((kind == "standard").to_numpy(dtype=bool) & at(sme["direct_standard_levels"]),
-                           back=sme_back),
+                           sme_back),
         "rd_platforms_recognised": count(kind == "rd_platform"),
-        "awards_won": count(award & at(_PROVINCIAL_UP), back=_years(5)),
+        "awards_won": count(award & at(_PROVINCIAL_UP), 5),
         "national_projects": count((kind == "st_project") & (level == "national")),
         "platforms_provincial_up": count((kind == "rd_platform") & level.isin(_PROVINCIAL_UP)),
         "national_awards_top_units": count(national_award & (unit_rank <= sme["direct_award_unit_rank"]),
-                                           back=sme_back),
-        "national_awards_unranked": count(national_award & ~unit_known, back=sme_back),
-        "awards_direct": count(award & at(ino["direct_award_levels"]), back=_years(ino["direct_award_years"])),
-        "awards_top_units": count(spec_hit, back=spec_back),
-        "awards_top_units_unranked": count(spec_open, back=spec_back),
+                                           sme_back),
+        "national_awards_unranked": count(national_award & ~unit_known, sme_back),
+        "awards_direct": count(award & at(ino["direct_award_levels"]), int(ino["direct_award_years"])),
+        "awards_top_units": count(spec_hit, spec_back),
+        "awards_top_units_unranked": count(spec_open, spec_back),
     }
 
 

@@ -35,6 +35,19 @@ def days(values: pd.Series | np.ndarray) -> np.ndarray:
 NAT = np.iinfo(np.int64).min  # a missing date, as days
 
 
+def years_before(day: np.ndarray, years: int) -> np.ndarray:
+    """The day ``years`` calendar years before each day (29 February goes to 28 February), as days.
+
+    "In the last 3 years" up to an as-of date counts events after this day: with as-of
+    2024-06-30, from 2021-07-01 on.
+    """
+    unique, inverse = np.unique(np.asarray(day, dtype=np.int64), return_inverse=True)  # a few as-of dates
+    d = pd.DatetimeIndex(unique.astype("datetime64[D]"))
+    back = pd.to_datetime({"year": d.year - int(years), "month": d.month,
+                           "day": np.where((d.month == 2) & (d.day == 29), 28, d.day)})
+    return back.to_numpy(dtype="datetime64[D]").astype(np.int64)[inverse]
+
+
 @dataclass(frozen=True)
 class Grid:
     """The (enterprise, as-of date) pairs indicators are computed for.
@@ -107,6 +120,10 @@ class Events:
         hi = self._upto(self.grid.day - lag)
         lo = self._start if back is None else self._upto(self.grid.day - back)
         return (hi - np.maximum(lo, self._start)).astype(np.int64)
+
+    def count_years(self, years: int) -> np.ndarray:
+        """Events in the ``years`` calendar years up to the as-of date (after the same date ``years`` before)."""
+        return self.count_between(years_before(self.grid.day, years), self.grid.day)
 
     def count_between(self, after: np.ndarray, until: np.ndarray) -> np.ndarray:
         """Events with after < day <= until (days, one pair per grid row)."""
