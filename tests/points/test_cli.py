@@ -55,3 +55,24 @@ def test_points_with_a_broken_weights_file_exits_2_and_writes_nothing(tmp_path, 
     assert main(["points", str(folder), "--config", str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "stage startup" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_points_references_prints_the_block_to_paste(tmp_path, small_province, capsys):
+    import yaml
+
+    folder = write_folder(tmp_path / "p", {k: v.copy() for k, v in small_province[0].items()})
+    assert main(["points", "references", str(folder), "--year", "2024"]) == 0
+    out = capsys.readouterr()
+    block = yaml.safe_load(out.out)  # the comment line aside, it is the YAML to paste
+    rules = block[2024]
+    cfg = load_points_config()
+    assert set(rules) == set(cfg.references[2024])
+    assert rules["revenue_growth"]["rule"] == "banded"  # bands are kept
+    assert rules["rd_intensity"]["reference"] > 0
+    assert "holders with a positive value" in out.err  # how each value was found
+
+
+def test_points_references_after_the_data_exits_2(tmp_path, small_province, capsys):
+    folder = write_folder(tmp_path / "p", {k: v.copy() for k, v in small_province[0].items()})
+    assert main(["points", "references", str(folder), "--year", "2030"]) == 2
+    assert "after the data's extraction date" in capsys.readouterr().err
