@@ -176,8 +176,8 @@ def _print_points(result, out: Path | None) -> None:
     median_held = f"{pts.loc[held, 'total'].median():.1f}" if held.any() else "-"
     print(f"at or above the banks' gates ({int(held.sum()):,} valid 高新技术企业 holders, median {median_held}):")
     for g in gate_shares(pts, hte).itertuples():
-        print(f"  >= {g.gate:g}: {g.enterprises:,} enterprises ({g.share:.1%}); "
-              f"{g.holders:,} 高企 holders ({g.holders_share:.1%} of them)")
+        of_holders = f"{g.holders_share:.1%} of them" if held.any() else "no holders"
+        print(f"  >= {g.gate:g}: {g.enterprises:,} enterprises ({g.share:.1%}); {g.holders:,} 高企 holders ({of_holders})")
     print("top 10 enterprises by points, with group subtotals:")
     with pd.option_context("display.width", 200, "display.float_format", "{:.2f}".format):
         print(top(pts, 10).to_string())
@@ -231,6 +231,8 @@ def cmd_points_references(args: argparse.Namespace) -> int:
     from innoscore.points import load_points_config
     from innoscore.points.references import derive, format_references, holders, reference_date
 
+    if not 1900 < args.year < 2200:
+        raise UsageError(f"--year {args.year}: expected a year such as 2026")
     config = load_points_config(args.config, load_catalog(args.catalog))
     if config.reference_rule is None:
         raise UsageError(f"{config.source} has no reference_rule to apply")

@@ -54,9 +54,9 @@ def _with(doc, position, **changes):
     ({"table": "ip_rights"}, "reads financials, not ip_rights"),
     ({"scope": None}, "an indicator used in the points needs scope: one of working_list, local"),
     ({"scope": "national"}, "needs scope: one of working_list, local"),
-    ({"certificates": ["gold_medal"]}, "certificates must be a list of distinct certificate kinds"),
-    ({"certificates": ["tech_sme", "tech_sme"]}, "certificates must be a list of distinct certificate kinds"),
-    ({"certificates": "tech_sme"}, "certificates must be a list of distinct certificate kinds"),
+    ({"counts": ["gold_medal"]}, "counts must be a list of distinct certificate or award kinds"),
+    ({"counts": ["tech_sme", "tech_sme"]}, "counts must be a list of distinct certificate or award kinds"),
+    ({"counts": "tech_sme"}, "counts must be a list of distinct certificate or award kinds"),
 ])
 def test_bad_entry_is_refused_naming_it(doc, changes, words):
     with pytest.raises(CatalogError) as err:

@@ -274,12 +274,16 @@ CERTIFICATION_FEATURES = {
     "net_asset_growth_mean": (0.0, NAN, NAN, 3 / 4 - 1),   # A's net assets 60M each year
     "own_class_one_ip": (1, 0, 0, NAN),                    # E: its one Class I right's origin is not known
     "own_ip_rights": (2, 0, 0, NAN),                        # A: i1, i5 (i4 unknown, i8 acquired)
-    "high_value_patents": (2, 0, 0, 0),                     # A: i1 pledged, i10 in force over 10 years
-    "ip_granted_3y": (2, 0, 0, 1),
+    "high_value_patents": (1, 0, 0, 0),                     # A: i10 in force over 10 years (pledges are undated)
     "valid_invention_patents": (3, 0, 0, 1),
+    # A's environmental record N2 (2023-06-30, no fine): outside the year before 2024-06-30; inside "the year
+    # before and this year" and the last 3 years, where without a fine it may or may not have been major
     "major_incidents_1y": (0, 0, 0, 0),
-    "major_incidents_2y": (1, 0, 0, 0),
+    "major_incidents_2y": (NAN, 0, 0, 0),
+    "major_incidents_3y": (NAN, 0, 0, 0),
     "blacklist_records": (0, 0, 1, 0),
+    "years_registered": (9, 1, 6, 5),                       # C's sixth anniversary is the as-of date
+    "national_awards_recent_top_units": (0, 0, NAN, 0),     # W8 is over 3 years old; W9 4th unit; W10 unranked
     "equity_financing_2y": (5e6, 0.0, 0.0, 0.0),
     "innovative_sme": (0, 0, 0, 0),
 }

@@ -30,15 +30,16 @@ NAN = math.nan
 # an enterprise that meets every rule the data can decide for 科技型中小企业 and 专精特新; each test moves
 # one value across a threshold
 GOOD = {
-    "years_in_business": 6.0, "revenue": 40e6, "rd_expense": 3e6, "rd_expense_2y": 5e6, "rd_intensity": 0.075,
+    "years_registered": 6, "revenue": 40e6, "rd_expense": 3e6, "rd_expense_2y": 5e6, "rd_intensity": 0.075,
     "rd_intensity_prev": 0.07, "rd_intensity_3y": 0.07, "rd_cost_ratio": 0.1, "rd_staff_share": 0.35,
     "high_tech_revenue_share": 0.8, "main_business_share": 0.85, "main_business_growth": 0.2,
     "main_business_growth_2y": 0.12, "revenue_growth_mean": 0.2, "net_asset_growth_mean": 0.2,
     "valid_ip_rights": 5, "valid_invention_patents": 0, "class_one_ip": 0, "class_two_ip": 5, "own_class_one_ip": 0,
-    "own_ip_rights": 5, "high_value_patents": 0, "ip_granted_3y": 3, "best_advancement": NAN, "employees": 120,
+    "own_ip_rights": 5, "high_value_patents": 0, "best_advancement": NAN, "employees": 120,
     "total_assets": 50e6, "leverage": 0.4, "equity_financing_2y": 0.0, "equity_financing_3y": 0.0,
     "rd_platforms": 1, "provincial_rd_platforms": 0, "national_awards_top_units": 0, "st_awards_recent": 0,
-    "awards_top_units": 0, "standards_led": 0, "major_incidents_1y": 0, "major_incidents_2y": 0,
+    "awards_top_units": 0, "national_awards_recent_top_units": 0, "standards_led": 0, "major_incidents_1y": 0,
+    "major_incidents_2y": 0, "major_incidents_3y": 0,
     "blacklist_records": 0, "high_tech_enterprise": 0, "tech_sme": 0, "innovative_sme": 0, "specialised_sme": 0,
     "little_giant": 0, "tech_innovation_demo": 0, "ip_advantage": 0, "ip_demo": 0, "gazelle": 0, "unicorn": 0,
     "tech_leader": 0, "industry": "new_materials",
@@ -85,7 +86,7 @@ HT = RULES["high_tech_enterprise"]
 
 
 @pytest.mark.parametrize("field, at, below, rule", [
-    ("years_in_business", HT["min_years_registered"], HT["min_years_registered"] - EPS, "registered"),
+    ("years_registered", HT["min_years_registered"], HT["min_years_registered"] - 1, "registered"),
     ("valid_ip_rights", HT["min_core_ip"], HT["min_core_ip"] - 1, "core_ip"),
     ("rd_staff_share", HT["min_st_staff_share"], HT["min_st_staff_share"] - EPS, "st_staff_share"),
     ("high_tech_revenue_share", HT["min_high_tech_revenue_share"], HT["min_high_tech_revenue_share"] - EPS,
@@ -130,23 +131,32 @@ def test_high_tech_no_major_incident_in_the_year_before_32():
 
 def test_high_tech_capability_bounds_by_hand_32():
     """工作指引 创新能力评价: > 70 of 100.  The good enterprise, item by item (lowest, highest):
-    IP: 5 Class II (5, 6) + advancement unknown (0, 8) + core support (0, 8) + own IP (1, 6) + no standard (0, 2)
-        = (6, 30) after the cap of 30;  conversion: 5 rights / 3 years = 1.67 a year -> (1, 30);
-    R&D organisation: a platform (5, 6) + management (0, 14) = (5, 20);  growth 20% and 20% -> (5, 6) twice."""
-    assert bounds(check_high_tech_enterprise, "innovation_capability") == (6 + 1 + 5 + 10, 30 + 30 + 20 + 12)
+    IP: 5 Class II (5, 6) + advancement, no assessment (0, 8) + core support (0, 8) + own IP (1, 6) + no standard
+        led (0, 2) = (6, 30) after the cap of 30;  conversion: not in the data (0, 30);
+    R&D organisation: a platform (3, 6) + management (0, 14) = (3, 20);  growth 20% and 20% -> (5, 6) twice."""
+    assert bounds(check_high_tech_enterprise, "innovation_capability") == (6 + 0 + 3 + 10, 30 + 30 + 20 + 12)
     assert condition(check_high_tech_enterprise, "innovation_capability") == "insufficient_data"
+    # an advancement of 95 raises the lowest score by 7 and leaves the highest
+    assert bounds(check_high_tech_enterprise, "innovation_capability", best_advancement=95.0) == (26, 92)
+    # a weak advancement does not lower the highest (the proxy sets the lowest only)
+    assert bounds(check_high_tech_enterprise, "innovation_capability", best_advancement=50.0)[1] == 92
 
 
 def test_high_tech_capability_must_exceed_70_32():
     """工作指引: 70分以上 (不含70分): a highest possible score of exactly 70 fails, 72 does not."""
     weak = dict(valid_ip_rights=0, class_two_ip=0, own_ip_rights=0, rd_platforms=0, net_asset_growth_mean=0.0)
-    # IP (0, 10): advancement (0, 8), standards (0, 2); conversion (0, 30); organisation (0, 20);
-    # growth: net assets 0 -> 0, revenue 35% -> (9, 10): highest 10 + 30 + 20 + 10 = 70
-    assert bounds(check_high_tech_enterprise, "innovation_capability", **weak, revenue_growth_mean=0.35)[1] == 70
+    # IP: no rights in force, so only the standards bonus (0, 2); conversion (0, 30); organisation (0, 20);
+    # growth: net assets 0 -> 0, revenue 35% -> (9, 10): highest 2 + 30 + 20 + 10 = 62
+    assert bounds(check_high_tech_enterprise, "innovation_capability", **weak, revenue_growth_mean=0.35)[1] == 62
     assert condition(check_high_tech_enterprise, "innovation_capability", **weak, revenue_growth_mean=0.35) == "fail"
-    # net assets grow 1% -> (1, 2): highest 72
-    assert condition(check_high_tech_enterprise, "innovation_capability",
-                     **dict(weak, net_asset_growth_mean=0.01), revenue_growth_mean=0.35) == "insufficient_data"
+    # no IP: highest 2 + 30 + 20 + growth; net assets 35% (9, 10) and revenue 25% (7, 8): exactly 70 fails
+    at_70 = dict(weak, net_asset_growth_mean=0.35, revenue_growth_mean=0.25)
+    assert bounds(check_high_tech_enterprise, "innovation_capability", **at_70)[1] == 70
+    assert condition(check_high_tech_enterprise, "innovation_capability", **at_70) == "fail"
+    # revenue 35% (9, 10): highest 72, so the data cannot rule out more than 70
+    at_72 = dict(at_70, revenue_growth_mean=0.35)
+    assert bounds(check_high_tech_enterprise, "innovation_capability", **at_72)[1] == 72
+    assert condition(check_high_tech_enterprise, "innovation_capability", **at_72) == "insufficient_data"
 
 
 # ----------------------------------------------------------------------------- 科技型中小企业
@@ -258,11 +268,15 @@ INN_BASE = dict(rd_intensity=0.05, main_business_growth=0.15, leverage=0.4, main
     ({"class_one_ip": 1, "own_class_one_ip": 1}, 15),                          # 自主研发Ⅰ类 15
     ({"class_one_ip": 1, "valid_invention_patents": 1, "high_value_patents": 1}, 20),  # 高价值Ⅰ类 20
     ({"class_one_ip": 1, "valid_invention_patents": 1, "industry": "new_materials"}, 20),  # strategic emerging
+    ({"class_one_ip": 1, "own_class_one_ip": 1, "valid_invention_patents": 1, "industry": "food"}, (15, 20)),
 ])
 def test_innovative_sme_ip_item_points_63(changes, ip_points):
-    """63号 创新型中小企业评价标准 1: IP 20 high-value Class I / 15 self-developed Class I / 10 Class I / 5 Class II."""
-    total = 80 + ip_points
-    assert bounds(check_innovative_sme, "score_or_direct", **dict(INN_BASE, **changes)) == (total, total)
+    """63号 创新型中小企业评价标准 1: IP 20 high-value Class I / 15 self-developed Class I / 10 Class I / 5 Class II.
+    An invention patent not known to be high-value may still be one (overseas family, awards): up to 20."""
+    low, high = ip_points if isinstance(ip_points, tuple) else (ip_points, ip_points)
+    field = 5 if changes.get("industry") == "food" else 0
+    assert bounds(check_innovative_sme, "score_or_direct", **dict(INN_BASE, **changes)) == (80 - field + low,
+                                                                                         80 - field + high)
 
 
 def test_innovative_sme_ip_origin_unknown_gives_a_range_63():
@@ -282,6 +296,7 @@ def test_innovative_sme_field_points_63():
     assert bounds(check_innovative_sme, "score_or_direct", **INN_BASE, industry="new_materials")[0] == 80
     assert bounds(check_innovative_sme, "score_or_direct", **INN_BASE, industry="food") == (75, 75)
     assert bounds(check_innovative_sme, "score_or_direct", **INN_BASE, industry="no_such_code") == (75, 80)
+    assert bounds(check_innovative_sme, "score_or_direct", **INN_BASE, industry="health_care") == (75, 80)  # partly
 
 
 def test_innovative_sme_group_minimums_63():
@@ -313,7 +328,7 @@ SP = RULES["specialised_sme"]
 
 
 @pytest.mark.parametrize("field, ok, bad, rule", [
-    ("years_in_business", SP["min_years"], SP["min_years"] - EPS, "years"),
+    ("years_registered", SP["min_years"], SP["min_years"] - 1, "years"),
     ("rd_expense", SP["min_rd_expense"], SP["min_rd_expense"] - 1, "rd_expense"),
     ("rd_intensity", SP["min_rd_ratio"], SP["min_rd_ratio"] - EPS, "rd_ratio"),
 ])
@@ -347,6 +362,16 @@ def test_specialised_sme_condition_four_63(changes, want):
     assert condition(check_specialised_sme, "score_or_alternative", **changes) == want
 
 
+@pytest.mark.parametrize("check", [check_innovative_sme, check_specialised_sme, check_little_giant])
+def test_quality_smes_exclude_incidents_and_tax_violations_in_3_years_63(check):
+    """63号: 近三年未发生重大安全（含网络安全、数据安全）、质量、环境污染等事故以及偷漏税等违法违规行为; the data
+    shows a record, not whether it was major: a record that may have been one leaves the rule undecided."""
+    assert condition(check, "no_major_incident", major_incidents_3y=0) == "pass"
+    assert condition(check, "no_major_incident", major_incidents_3y=1) == "fail"
+    assert condition(check, "no_major_incident", major_incidents_3y=NAN) == "insufficient_data"
+    assert condition(check, "not_blacklisted", blacklist_records=NAN) == "insufficient_data"  # an old listing
+
+
 def test_specialised_sme_passes_only_on_an_alternative_63():
     assert overall(check_specialised_sme) == "insufficient_data"
     assert overall(check_specialised_sme, awards_top_units=1) == "pass"
@@ -357,61 +382,78 @@ def test_specialised_sme_passes_only_on_an_alternative_63():
 
 LG = RULES["little_giant"]
 BIG = dict(revenue=100e6, rd_intensity=0.03, rd_intensity_prev=0.03, class_one_ip=2, rd_platforms=1,
-           main_business_growth_2y=0.05, main_business_share=0.70, leverage=0.7, years_in_business=3.0,
+           main_business_growth_2y=0.05, main_business_share=0.70, leverage=0.7, years_registered=3,
            specialised_sme=1, employees=300)
-LG_DECIDABLE = ("sme_size", "specialised_holder", "not_blacklisted", "years", "main_business_share",
-                "main_business_growth_2y", "debt_ratio", "rd_by_revenue", "rd_institution", "class_one_ip")
+LG_DECIDABLE = ("sme_size", "specialised_holder", "not_blacklisted", "no_major_incident", "years",
+                "main_business_share", "main_business_growth_2y", "debt_ratio", "innovation")
+LG_NOT_IN_DATA = ("market_share", "own_brand", "management_certification", "industrial_chain", "key_field")
 
 
 def test_little_giant_big_enterprise_meets_every_decidable_rule_63():
     got = conditions(check_little_giant, **BIG)
     assert {k: got[k] for k in LG_DECIDABLE} == dict.fromkeys(LG_DECIDABLE, "pass")
-    # market share, own brand and management certification are not in the data: never a silent pass
-    assert {got[k] for k in ("market_share", "own_brand", "management_certification")} == {"insufficient_data"}
+    # 特, 精, 链 and 品 conditions the data lacks: never a silent pass
+    assert {got[k] for k in LG_NOT_IN_DATA} == {"insufficient_data"}
     assert overall(check_little_giant, **BIG) == "insufficient_data"
 
 
 @pytest.mark.parametrize("field, bad, rule", [
-    ("years_in_business", LG["min_years"] - EPS, "years"),
+    ("years_registered", LG["min_years"] - 1, "years"),
     ("main_business_share", LG["min_main_business_share"] - EPS, "main_business_share"),
     ("main_business_growth_2y", LG["min_growth_2y"] - EPS, "main_business_growth_2y"),
     ("leverage", LG["max_debt_ratio"] + EPS, "debt_ratio"),
-    ("class_one_ip", LG["min_class_one_ip"] - 1, "class_one_ip"),
-    ("rd_platforms", 0, "rd_institution"),
     ("specialised_sme", 0, "specialised_holder"),
+    ("major_incidents_3y", 1, "no_major_incident"),
 ])
 def test_little_giant_thresholds_63(field, bad, rule):
     """63号 小巨人: 3年以上; 主营业务收入占比不低于70%; 近2年主营业务收入平均增长率不低于5%; 资产负债率不高于70%;
-    2项以上Ⅰ类知识产权; 自建研发机构; 已是专精特新中小企业."""
+    已是专精特新中小企业; 近三年未发生重大安全、质量、环境事故及偷漏税."""
     assert condition(check_little_giant, rule, **BIG) == "pass"
     assert condition(check_little_giant, rule, **dict(BIG, **{field: bad})) == "fail"
     assert overall(check_little_giant, **dict(BIG, **{field: bad})) == "fail"
+
+
+@pytest.mark.parametrize("field, bad", [("class_one_ip", LG["min_class_one_ip"] - 1), ("rd_platforms", 0),
+                                        ("rd_intensity", 0.03 - EPS)])
+def test_little_giant_innovation_general_route_or_direct_63(field, bad):
+    """63号 小巨人 新: the general route (R&D by revenue band, its own R&D institution, 2 or more Class I rights)
+    or a direct route (a national award in 3 years among the first 3 units; the 创客中国 top 50, not in the data):
+    short of the general route, it passes on the award and is otherwise undecided, never a fail."""
+    weak = dict(BIG, **{field: bad})
+    assert condition(check_little_giant, "innovation", **weak) == "insufficient_data"
+    assert condition(check_little_giant, "innovation", **weak, national_awards_recent_top_units=1) == "pass"
+    assert condition(check_little_giant, "innovation", **weak, national_awards_recent_top_units=NAN) \
+        == "insufficient_data"
+
+
+def lg_rd(**changes) -> str:
+    from innoscore.points.certification import little_giant_rd
+
+    v = little_giant_rd(frame(**changes), LG).iloc[0]
+    return "insufficient_data" if pd.isna(v) else ("pass" if v else "fail")
 
 
 @pytest.mark.parametrize("revenue, need", [(100e6, 0.03), (100e6 - 1, 0.06), (50e6, 0.06)])
 def test_little_giant_rd_band_at_exactly_one_yi_63(revenue, need):
     """63号 小巨人 新: 营业收入1亿元以上 (1亿 included) 近2年研发占比均不低于3%; 5000万-1亿元 均不低于6%."""
     base = dict(BIG, revenue=revenue)
-    assert condition(check_little_giant, "rd_by_revenue", **dict(base, rd_intensity=need, rd_intensity_prev=need)) \
-        == "pass"
-    assert condition(check_little_giant, "rd_by_revenue",
-                     **dict(base, rd_intensity=need - EPS, rd_intensity_prev=need)) == "fail"
+    assert lg_rd(**dict(base, rd_intensity=need, rd_intensity_prev=need)) == "pass"
+    assert lg_rd(**dict(base, rd_intensity=need - EPS, rd_intensity_prev=need)) == "fail"
 
 
 def test_little_giant_rd_in_each_of_two_years_63():
-    """63号 小巨人: 近2年 ... 均不低于 — one of the two years below the band fails."""
-    assert condition(check_little_giant, "rd_by_revenue", **dict(BIG, rd_intensity=0.10, rd_intensity_prev=0.03 - EPS)) \
-        == "fail"
-    assert condition(check_little_giant, "rd_by_revenue", **dict(BIG, rd_intensity_prev=NAN)) == "insufficient_data"
+    """63号 小巨人: 近2年 ... 均不低于 — one of the two years below the band fails the R&D part."""
+    assert lg_rd(**dict(BIG, rd_intensity=0.10, rd_intensity_prev=0.03 - EPS)) == "fail"
+    assert lg_rd(**dict(BIG, rd_intensity_prev=NAN)) == "insufficient_data"
 
 
 def test_little_giant_small_firms_63():
     """63号 小巨人: 5000万元以下: 近2年新增股权融资8000万元以上, 研发费用3000万元以上, 研发人员占比50%以上."""
     small = dict(BIG, revenue=50e6 - 1, rd_intensity=0.0, rd_intensity_prev=0.0, equity_financing_2y=80e6,
                  rd_expense_2y=30e6, rd_staff_share=0.5)
-    assert condition(check_little_giant, "rd_by_revenue", **small) == "pass"
+    assert lg_rd(**small) == "pass"
     for field, value in (("equity_financing_2y", 80e6 - 1), ("rd_expense_2y", 30e6 - 1), ("rd_staff_share", 0.5 - EPS)):
-        assert condition(check_little_giant, "rd_by_revenue", **dict(small, **{field: value})) == "fail"
+        assert lg_rd(**dict(small, **{field: value})) == "fail"
 
 
 # ----------------------------------------------------------------------------- the output table

@@ -76,3 +76,5 @@ def test_points_references_after_the_data_exits_2(tmp_path, small_province, caps
     folder = write_folder(tmp_path / "p", {k: v.copy() for k, v in small_province[0].items()})
     assert main(["points", "references", str(folder), "--year", "2030"]) == 2
     assert "after the data's extraction date" in capsys.readouterr().err
+    assert main(["points", "references", str(folder), "--year", "0"]) == 2
+    assert "--year 0: expected a year" in capsys.readouterr().err

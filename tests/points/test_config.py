@@ -136,3 +136,29 @@ def test_reference_rule_is_checked(doc, rule, words):
     d = copy.deepcopy(doc)
     d["reference_rule"] = rule
     refuse(d, words)
+
+
+def test_an_award_kind_counted_by_two_indicators_is_refused(doc):
+    """Issue: R&D platforms scored twice.  A second indicator counting R&D platforms, given as a bonus while
+    rd_platforms is weighted, is refused even under another name."""
+    from innoscore.indicators import parse_catalog
+
+    cat_doc = yaml.safe_load((config_dir() / "features" / "indicators.yaml").read_text(encoding="utf-8"))
+    cat_doc["indicators"].append({"id": "provincial_rd_platforms", "name_zh": "省级以上研发平台数", "description": "x",
+                                  "unit": "count", "group": "auxiliary", "direction": 1, "table": "awards",
+                                  "use": "points", "scope": "local", "missing": "no_points", "counts": ["rd_platform"]})
+    catalog = parse_catalog(cat_doc, "indicators.yaml")
+    d = copy.deepcopy(doc)
+    d["bonus"]["items"].append({"id": "platforms", "indicator": "provincial_rd_platforms", "points": 1, "cap": 2})
+    with pytest.raises(PointsConfigError, match="the rd_platform award kind earns points twice: in weighted "
+                                                "indicator rd_platforms and in bonus item platforms"):
+        parse_points_config(d, catalog, "points.yaml")
+
+
+def test_places_ignore_indicators_weighted_zero(doc):
+    d = copy.deepcopy(doc)
+    for stage, w in d["weights"].items():
+        w["rd_platforms"] += w["certification_level"]  # keep the auxiliary group's share
+        w["certification_level"] = 0.0
+    cfg = parse_points_config(d, load_catalog(), "points.yaml")
+    assert "high_tech_enterprise" not in cfg.places()

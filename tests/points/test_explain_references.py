@@ -35,11 +35,12 @@ def test_explain_says_where_each_certificate_earns_its_points_once():
     assert "rung 2 of the ladder tech_sme -> high_tech_enterprise, counted once" in certs["high_tech_enterprise"]
     assert "no points of its own, high_tech_enterprise is a higher rung" in certs["tech_sme"]
     assert "rung 3 of the ladder innovative_sme -> specialised_sme -> little_giant" in certs["little_giant"]
-    assert certs["gazelle"] == "bonus item gazelle: 2 points"
+    assert certs["gazelle"] == "bonus item gazelle: 2 points (before the cap of 10 on all bonus items)"
     assert result.loc["LG", "bonus"] == 2
     text = format_explanation(parts, cfg.bonus_cap, cfg.penalty_cap)
     assert "certificates held, and where each earns its points (once):" in text
     assert "certificates held: none" in format_explanation(explain(prep, result, "NONE", {}), 10, 20)
+    assert "certificates held" not in format_explanation(explain(prep, result, "NONE"), 10, 20)  # not asked
 
 
 def test_reference_values_follow_the_rule_by_hand():

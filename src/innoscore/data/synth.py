@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from innoscore.certification_rules import load_certification_rules
 from innoscore.config import load_yaml
 from innoscore.data import uscc
 from innoscore.data.contract import TABLES
@@ -914,7 +915,7 @@ def _stream(spec: SynthSpec, province: dict | None, certifications: dict | None
     """Yield ``("input" | "truth", name, frame)`` one table at a time, so that a caller can
     write each and let it go (a province of 10^6 enterprises does not fit twice in memory)."""
     province = province or load_yaml("pipelines/province.yaml")
-    certifications = certifications or load_yaml("features/certifications.yaml")
+    certifications = certifications or load_certification_rules()
     gen = _Province(spec, province, certifications)
     enterprises = gen.enterprises()
     gen.yearly_state()

@@ -51,7 +51,11 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     spec_hit = award & ((at(["provincial"]) & (unit_rank <= top["provincial"]))
                         | (at(["national"]) & (unit_rank <= top["national"])))
     spec_open = award & at(["provincial", "national"]) & ~unit_known
+    lg = rules["little_giant"]
+    lg_years = int(lg["direct_award_years"])
     return {
+        "national_awards_lg": count(national_award & (unit_rank <= lg["direct_award_unit_rank"]), lg_years),
+        "national_awards_lg_unranked": count(national_award & ~unit_known, lg_years),
         "standards": count((kind == "standard").to_numpy(dtype=bool) & at(sme["direct_standard_levels"]),
                            sme_back),
         "rd_platforms_recognised": count(kind == "rd_platform"),
@@ -121,3 +125,11 @@ def awards_top_units(awards_top_units: pd.Series, awards_top_units_unranked: pd.
     """Provincial awards with the enterprise among the first 3 units or national ones among the first 5,
     in the specialised-SME window (3 years), count (missing when none is known but a unit rank is empty)."""
     return _unless_unknown(awards_top_units, awards_top_units_unranked)
+
+
+@indicator(ge=0)
+def national_awards_recent_top_units(national_awards_lg: pd.Series, national_awards_lg_unranked: pd.Series
+                                     ) -> pd.Series:
+    """National S&T awards in the little-giant window (3 years) with the enterprise among the first 3 units,
+    count (missing when none is known but a unit rank is empty)."""
+    return _unless_unknown(national_awards_lg, national_awards_lg_unranked)

@@ -8,6 +8,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from innoscore.certification_rules import load_certification_rules
 from innoscore.config import load_yaml
 from innoscore.indicators import (awards, certifications, enterprises, equity_rounds, financials, ip_rights,
                                   loans, penalties, projects)
@@ -23,7 +24,7 @@ MODULES = {m.TABLE: m for m in (enterprises, financials, ip_rights, certificatio
 
 def load_config() -> dict:
     """The configuration the indicators need: certificate validity and stage thresholds."""
-    return {"certifications": load_yaml("features/certifications.yaml"), "stages": load_yaml("features/stages.yaml")}
+    return {"certifications": load_certification_rules(), "stages": load_yaml("features/stages.yaml")}
 
 
 def _tables(tables) -> Mapping[str, pd.DataFrame]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from innoscore.config import ConfigError, config_dir, load_yaml
-from innoscore.data.contract import CERTIFICATION_KINDS, TABLE_NAMES
+from innoscore.data.contract import AWARD_KINDS, CERTIFICATION_KINDS, TABLE_NAMES
 from innoscore.indicators.registry import REGISTRY, IndicatorFunction
 
 __all__ = ["Indicator", "Catalog", "CatalogError", "load_catalog", "GROUPS", "DEFAULT_CATALOG"]
@@ -20,7 +20,9 @@ MISSING = ("no_points", "reweight")
 # system's 18 indicators (whose names were not retrieved: shared/domain.md §1.3), or a local one
 SCOPES = ("working_list", "local")
 _REQUIRED = ("id", "name_zh", "description", "unit", "group", "direction", "table", "use")
-_OPTIONAL = ("function", "scope", "missing", "certificates")
+_OPTIONAL = ("function", "scope", "missing", "counts")
+# what an indicator may count, so that the points can refuse to count one thing twice
+COUNTABLE = CERTIFICATION_KINDS + AWARD_KINDS
 
 
 class CatalogError(ConfigError):
@@ -40,7 +42,12 @@ class Indicator:
     function: str
     scope: str | None = None
     missing: str | None = None
-    certificates: tuple[str, ...] = ()  # the certificate kinds whose holding this indicator counts
+    counts: tuple[str, ...] = ()  # the certificates (kinds) and awards (kinds) this indicator counts
+
+    @property
+    def certificates(self) -> tuple[str, ...]:
+        """The certificate kinds among what the indicator counts."""
+        return tuple(c for c in self.counts if c in CERTIFICATION_KINDS)
 
     @property
     def in_points(self) -> bool:
@@ -131,13 +138,13 @@ def _entry(raw: Any, position: int, source: str) -> Indicator:
                            f"by the province); got {scope!r}")
     if scope is not None and scope not in SCOPES:
         raise CatalogError(f"{where}: scope must be one of {', '.join(SCOPES)}; got {scope!r}")
-    certs = raw.get("certificates", [])
-    if not isinstance(certs, list) or any(c not in CERTIFICATION_KINDS for c in certs) or len(set(certs)) < len(certs):
-        raise CatalogError(f"{where}: certificates must be a list of distinct certificate kinds "
-                           f"({', '.join(CERTIFICATION_KINDS)}); got {certs!r}")
+    counts = raw.get("counts", [])
+    if not isinstance(counts, list) or any(c not in COUNTABLE for c in counts) or len(set(counts)) < len(counts):
+        raise CatalogError(f"{where}: counts must be a list of distinct certificate or award kinds "
+                           f"({', '.join(COUNTABLE)}); got {counts!r}")
     return Indicator(id=ident, name_zh=str(raw["name_zh"]), description=str(raw["description"]),
                      unit=str(raw["unit"]), group=raw["group"], direction=int(direction), table=raw["table"],
-                     use=raw["use"], function=function, scope=scope, missing=miss, certificates=tuple(certs))
+                     use=raw["use"], function=function, scope=scope, missing=miss, counts=tuple(counts))
 
 
 def parse_catalog(doc: Any, source: str = "<memory>") -> Catalog:

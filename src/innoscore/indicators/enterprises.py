@@ -12,15 +12,32 @@ TABLE = "enterprises"
 STAGES = ("startup", "growth", "mature")
 
 
+def _ymd(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Year and month*100+day of each day (computed once per distinct day)."""
+    unique, inverse = np.unique(day, return_inverse=True)
+    d = pd.DatetimeIndex(unique.astype("datetime64[D]"))
+    return d.year.to_numpy()[inverse], (d.month * 100 + d.day).to_numpy()[inverse]
+
+
 def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
-    founded = days(tables[TABLE]["founded_on"])[grid.ent]
-    return {"days_since_founded": (grid.day - founded).astype("float64")}
+    founded_day = days(tables[TABLE]["founded_on"])
+    founded = founded_day[grid.ent]
+    f_year, f_md = _ymd(founded_day)
+    a_year, a_md = _ymd(grid.day)
+    full = a_year - f_year[grid.ent] - (a_md < f_md[grid.ent])
+    return {"days_since_founded": (grid.day - founded).astype("float64"), "full_years": full.astype("float64")}
 
 
 @indicator(ge=0)
 def years_in_business(days_since_founded: pd.Series) -> pd.Series:
     """Years since registration at the as-of date."""
     return days_since_founded / 365.25
+
+
+@indicator(ge=0)
+def years_registered(full_years: pd.Series) -> pd.Series:
+    """Completed years since registration at the as-of date (the anniversary itself completes a year)."""
+    return full_years
 
 
 def stage(years: pd.Series, revenue: pd.Series, rules: dict) -> pd.Series:

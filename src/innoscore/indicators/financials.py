@@ -98,9 +98,13 @@ def rd_intensity(rd_expense: pd.Series, revenue: pd.Series) -> pd.Series:
 @indicator(ge=0)
 def rd_intensity_3y(rd_expense: pd.Series, rd_expense_prev: pd.Series, rd_expense_prev2: pd.Series,
                     revenue: pd.Series, revenue_prev: pd.Series, revenue_prev2: pd.Series) -> pd.Series:
-    """R&D expense over revenue summed over the three latest published years, fraction."""
-    return _ratio(_sum_known(rd_expense, rd_expense_prev, rd_expense_prev2),
-                  _sum_known(revenue, revenue_prev, revenue_prev2))
+    """R&D expense over revenue summed over the three latest published years, fraction (a year counts where
+    both are known)."""
+    pairs = [(r, v) for r, v in ((rd_expense, revenue), (rd_expense_prev, revenue_prev),
+                                 (rd_expense_prev2, revenue_prev2))]
+    both = [r.notna() & v.notna() for r, v in pairs]
+    return _ratio(_sum_known(*[r.where(b) for (r, _), b in zip(pairs, both)]),
+                  _sum_known(*[v.where(b) for (_, v), b in zip(pairs, both)]))
 
 
 @indicator(ge=0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innoscore.indicators.pit import NAT, Events, Grid, days
+from innoscore.indicators.pit import NAT, Events, Grid, days, years_after
 from innoscore.indicators.registry import indicator
 
 TABLE = "ip_rights"
@@ -37,15 +37,13 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     acquired = acquired.astype("boolean")
     own = (acquired == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712 - known to be developed in house
     unknown_origin = acquired.isna().to_numpy(dtype=bool)
-    # a high-value invention patent (高价值发明专利) counts from its grant if pledged, else from the day it has
-    # been kept in force for `min_years_in_force` years since filing
+    # a high-value invention patent (高价值发明专利) known from the data: in force more than
+    # `min_years_in_force` calendar years after filing (pledges are not dated, so they do not count)
     years_in_force = int(config["certifications"]["high_value_ip"]["min_years_in_force"])
-    pledged = ip["pledged"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "pledged" in ip.columns \
-        else np.zeros(len(ip), dtype=bool)
-    anniversary = np.where(filed == NAT, NAT, filed + int(round(years_in_force * 365.25)) + 1)
-    hv_start = np.where(pledged, granted, np.maximum(granted, anniversary))
-    hv_start = np.where(granted == NAT, NAT, hv_start)
-    hv_end = np.where(lapsed == NAT, NAT, np.maximum(lapsed, hv_start))
+    anniversary = years_after(filed, years_in_force) + 1
+    anniversary = np.where(filed == NAT, NAT, anniversary)
+    hv_start = np.where((granted == NAT) | (anniversary == NAT), NAT, np.maximum(granted, anniversary))
+    hv_end = np.where((lapsed == NAT) | (hv_start == NAT), NAT, np.maximum(lapsed, hv_start))
 
     def in_force(sel: np.ndarray, start: np.ndarray = granted, end: np.ndarray = lapsed) -> np.ndarray:
         return Events(grid, ent[sel], start[sel]).count() - Events(grid, ent[sel], end[sel]).count()
@@ -56,7 +54,6 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
         "own_rights": in_force(rights & own),
         "unknown_origin_rights": in_force(rights & unknown_origin),
         "high_value_inventions": in_force(inv, hv_start, hv_end),
-        "rights_granted_3y": granted_rights.count_years(3),
         "pct_filed_3y": Events(grid, ent[pct], filed[pct]).count_years(3),
         "inventions_granted": Events(grid, ent[inv], granted[inv]).count(),
         "inventions_lapsed": Events(grid, ent[inv], lapsed[inv]).count(),
@@ -128,11 +125,5 @@ def own_ip_rights(own_rights: pd.Series, unknown_origin_rights: pd.Series) -> pd
 
 @indicator(ge=0)
 def high_value_patents(high_value_inventions: pd.Series) -> pd.Series:
-    """High-value invention patents in force (pledged, or kept in force over the configured years), count."""
+    """Invention patents in force for more than the configured years since filing (known high-value), count."""
     return high_value_inventions
-
-
-@indicator(ge=0)
-def ip_granted_3y(rights_granted_3y: pd.Series) -> pd.Series:
-    """IP rights granted in the 3 years up to the as-of date, count."""
-    return rights_granted_3y

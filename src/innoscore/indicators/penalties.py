@@ -12,6 +12,14 @@ TABLE = "penalties"
 _THREE_YEARS = 3 * 365
 
 
+def _start_of_year_before(day: np.ndarray) -> np.ndarray:
+    """31 December two years before each day: "the year before and this year" counts events after it."""
+    unique, inverse = np.unique(day, return_inverse=True)
+    years = pd.DatetimeIndex(unique.astype("datetime64[D]")).year - 2
+    ends = pd.to_datetime({"year": years, "month": 12, "day": 31})
+    return ends.to_numpy(dtype="datetime64[D]").astype(np.int64)[inverse]
+
+
 def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
     pen = tables[TABLE]
     rules = config["certifications"]
@@ -20,28 +28,41 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     day = days(pen["occurred_on"])
     events = Events(grid, ent, day)
     fine = pen["amount"].astype("Float64") if "amount" in pen.columns else pd.Series(np.nan, index=pen.index)
-    kind_major = pen["kind"].isin(tuple(records["major_incident_kinds"])).to_numpy(dtype=bool)
-    min_fine = float(records["major_incident_min_fine"])
-    # with a minimum fine, a record of those kinds without an amount cannot be judged: it counts as unknown
-    major = kind_major & ((fine >= min_fine).fillna(min_fine <= 0).to_numpy(dtype=bool))
-    unclear = kind_major & fine.isna().to_numpy(dtype=bool) & (min_fine > 0)
-    listed = pen["kind"].isin(tuple(records["blacklist_kinds"])).to_numpy(dtype=bool)
+    major_fine = (fine >= float(records["major_incident_min_fine"])).fillna(False).to_numpy(dtype=bool)
+    kind = pen["kind"]
 
-    def count(sel: np.ndarray, back: int) -> np.ndarray:
-        return Events(grid, ent[sel], day[sel]).count(back=back)
+    def of(kinds) -> tuple[np.ndarray, np.ndarray]:
+        """Records of these kinds known to be major, and those that may be (a smaller or unknown fine)."""
+        sel = kind.isin(tuple(kinds)).to_numpy(dtype=bool)
+        return sel & major_fine, sel & ~major_fine
 
-    ht_back = int(rules["high_tech_enterprise"]["incident_lookback_days"])
-    sme_back = int(rules["tech_sme"]["incident_lookback_days"])
+    def events_of(sel: np.ndarray) -> Events:
+        return Events(grid, ent[sel], day[sel])
+
+    major, unclear = of(records["major_incident_kinds"])
+    sme_major, sme_unclear = of(records["sme_incident_kinds"])
+    listed = kind.isin(tuple(records["blacklist_kinds"])).to_numpy(dtype=bool)
+    ht_years = int(rules["high_tech_enterprise"]["incident_years"])
+    since = _start_of_year_before(grid.day)
+    listings = events_of(listed)
     return {
-        "major_1y": count(major, ht_back),
-        "unclear_1y": count(unclear, ht_back),
-        "major_2y": count(major, sme_back),
-        "unclear_2y": count(unclear, sme_back),
-        "listed": Events(grid, ent[listed], day[listed]).count_years(int(records["blacklist_years"])),
+        "major_1y": events_of(major).count_years(ht_years),
+        "unclear_1y": events_of(unclear).count_years(ht_years),
+        "major_2y": events_of(major).count_between(since, grid.day),
+        "unclear_2y": events_of(unclear).count_between(since, grid.day),
+        "sme_major_3y": events_of(sme_major).count_years(3),
+        "sme_unclear_3y": events_of(sme_unclear).count_years(3),
+        "listed": listings.count_years(int(records["blacklist_years"])),
+        "listed_ever": listings.count(),
         "penalties_recent": events.count(back=_THREE_YEARS),
         "last_penalty_day": events.last_day(),
         "as_of_day": grid.day.astype("float64"),
     }
+
+
+def _decided(major: pd.Series, unclear: pd.Series) -> pd.Series:
+    """The count of major records; missing where there is none but a record that may have been major."""
+    return major.where((major > 0) | (unclear == 0))
 
 
 @indicator(ge=0)
@@ -58,19 +79,27 @@ def days_since_last_penalty(last_penalty_day: pd.Series, as_of_day: pd.Series) -
 
 @indicator(ge=0)
 def major_incidents_1y(major_1y: pd.Series, unclear_1y: pd.Series) -> pd.Series:
-    """Major safety, quality or environmental records in the 高企 look-back (the year before), count
-    (missing when none is known but a record of those kinds lacks the fine that would decide)."""
-    return major_1y.where((major_1y > 0) | (unclear_1y == 0))
+    """Major safety, quality or environmental records in the year before the as-of date (高企), count; missing
+    when none is known to be major but one may be (its fine is under the configured amount or unknown)."""
+    return _decided(major_1y, unclear_1y)
 
 
 @indicator(ge=0)
 def major_incidents_2y(major_2y: pd.Series, unclear_2y: pd.Series) -> pd.Series:
-    """Major safety, quality or environmental records in the tech-SME look-back (the year before and this
-    year), count (missing when undecidable, as for the 1-year count)."""
-    return major_2y.where((major_2y > 0) | (unclear_2y == 0))
+    """Major safety, quality or environmental records from 1 January of the year before (科技型中小企业), count;
+    missing when undecidable, as for the 1-year count."""
+    return _decided(major_2y, unclear_2y)
 
 
 @indicator(ge=0)
-def blacklist_records(listed: pd.Series) -> pd.Series:
-    """Dishonest-debtor (失信) and abnormal-operation (经营异常) records still taken to stand, count."""
-    return listed
+def major_incidents_3y(sme_major_3y: pd.Series, sme_unclear_3y: pd.Series) -> pd.Series:
+    """Major safety, quality, environmental or tax records in the last 3 years (优质中小企业), count; missing
+    when undecidable, as for the 1-year count."""
+    return _decided(sme_major_3y, sme_unclear_3y)
+
+
+@indicator(ge=0)
+def blacklist_records(listed: pd.Series, listed_ever: pd.Series) -> pd.Series:
+    """Dishonest-debtor (失信) and abnormal-operation (经营异常) listings in the configured years, count; missing
+    when there is none but an older one, whose removal the data does not record."""
+    return listed.where((listed > 0) | (listed_ever == 0))

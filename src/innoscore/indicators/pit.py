@@ -35,6 +35,16 @@ def days(values: pd.Series | np.ndarray) -> np.ndarray:
 NAT = np.iinfo(np.int64).min  # a missing date, as days
 
 
+def years_after(day: np.ndarray, years: int) -> np.ndarray:
+    """The day ``years`` calendar years after each day (29 February goes to 28 February); NAT stays NAT."""
+    day = np.asarray(day, dtype=np.int64)
+    out = np.full(len(day), NAT, dtype=np.int64)
+    ok = day != NAT
+    if ok.any():
+        out[ok] = years_before(day[ok], -int(years))
+    return out
+
+
 def years_before(day: np.ndarray, years: int) -> np.ndarray:
     """The day ``years`` calendar years before each day (29 February goes to 28 February), as days.
 
@@ -120,6 +130,15 @@ class Events:
         hi = self._upto(self.grid.day - lag)
         lo = self._start if back is None else self._upto(self.grid.day - back)
         return (hi - np.maximum(lo, self._start)).astype(np.int64)
+
+    def total_years(self, years: int) -> np.ndarray:
+        """Sum of the integer weights of events in the ``years`` calendar years up to the as-of date."""
+        if self.prefix is None:
+            raise ValueError("these events carry no weights")
+        after = years_before(self.grid.day, years)
+        hi = np.maximum(self._upto(self.grid.day), self._start)
+        lo = np.maximum(self._upto(after), self._start)
+        return self.prefix[hi] - self.prefix[lo]
 
     def count_years(self, years: int) -> np.ndarray:
         """Events in the ``years`` calendar years up to the as-of date (after the same date ``years`` before)."""

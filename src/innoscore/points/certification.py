@@ -27,7 +27,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from innoscore.config import load_yaml
+from innoscore.certification_rules import load_certification_rules
 from innoscore.indicators import build
 from innoscore.indicators.catalog import Catalog, Indicator
 from innoscore.indicators.registry import REGISTRY
@@ -37,14 +37,14 @@ __all__ = ["CHECKS", "RESULTS", "Condition", "check_features", "run_checks", "su
 
 RESULTS = ("pass", "fail", "insufficient_data")
 FEATURES = (
-    "years_in_business", "revenue", "rd_expense", "rd_expense_2y", "rd_intensity", "rd_intensity_prev",
+    "years_registered", "revenue", "rd_expense", "rd_expense_2y", "rd_intensity", "rd_intensity_prev",
     "rd_intensity_3y", "rd_cost_ratio", "rd_staff_share", "high_tech_revenue_share", "main_business_share",
     "main_business_growth", "main_business_growth_2y", "revenue_growth_mean", "net_asset_growth_mean",
     "valid_ip_rights", "valid_invention_patents", "class_one_ip", "class_two_ip", "own_class_one_ip",
-    "own_ip_rights", "high_value_patents", "ip_granted_3y", "best_advancement", "employees", "total_assets",
+    "own_ip_rights", "high_value_patents", "best_advancement", "employees", "total_assets",
     "leverage", "equity_financing_2y", "equity_financing_3y", "rd_platforms", "provincial_rd_platforms",
-    "national_awards_top_units", "st_awards_recent", "awards_top_units", "standards_led", "major_incidents_1y",
-    "major_incidents_2y", "blacklist_records", "high_tech_enterprise", "tech_sme", "innovative_sme",
+    "national_awards_top_units", "st_awards_recent", "awards_top_units", "national_awards_recent_top_units",
+    "standards_led", "major_incidents_1y", "major_incidents_2y", "major_incidents_3y", "blacklist_records", "high_tech_enterprise", "tech_sme", "innovative_sme",
     "specialised_sme", "little_giant", "tech_innovation_demo", "ip_advantage", "ip_demo", "gazelle", "unicorn",
     "tech_leader",
 )
@@ -220,17 +220,18 @@ def _lookup(industry: pd.Series, mapping: dict) -> tuple[np.ndarray, np.ndarray]
 
 
 def _mapped(industry: pd.Series, mapping: dict, test: Callable[[object], bool]) -> pd.Series:
-    """Per enterprise, ``test`` of its industry's value in ``mapping``; unknown for an unmapped industry."""
+    """Per enterprise, ``test`` of its industry's value in ``mapping``; unknown for an unmapped industry
+    and for the value ``partly`` (some of the industry's enterprises are in, the code cannot tell which)."""
     codes, uniques = _factorize(industry)
-    result = np.array([u in mapping and bool(test(mapping[u])) for u in uniques] + [False], dtype=bool)
-    known = np.array([u in mapping for u in uniques] + [False], dtype=bool)
+    decided = [u in mapping and mapping[u] != "partly" for u in uniques]
+    result = np.array([d and bool(test(mapping[u])) for u, d in zip(uniques, decided)] + [False], dtype=bool)
+    known = np.array(decided + [False], dtype=bool)
     return _bool(result[codes], industry.index, known[codes])
 
 
 def _field(industry: pd.Series, mapping: dict) -> pd.Series:
     """In a supported high-tech field: yes for a field, no for null, unknown for "partly" or an unmapped industry."""
-    decided = {k: v for k, v in mapping.items() if v != "partly"}
-    return _mapped(industry, decided, lambda v: v is not None)
+    return _mapped(industry, mapping, lambda v: v is not None)
 
 
 def is_sme(f: pd.DataFrame, cfg: dict) -> pd.Series:
@@ -256,7 +257,13 @@ def _sme_condition(f: pd.DataFrame, cfg: dict) -> Condition:
 def _not_blacklisted(f: pd.DataFrame, cfg: dict, source: str) -> Condition:
     years = cfg["records"]["blacklist_years"]
     return _measured("not_blacklisted", f"not on the dishonest-entity (失信) or abnormal-operation (经营异常) "
-                     f"lists (no such record in {years:g} years)", source, f["blacklist_records"], lambda v: v == 0)
+                     f"lists (a listing in the last {years:g} years fails; an older one, whose removal the data "
+                     "does not record, leaves it undecided)", source, f["blacklist_records"], lambda v: v == 0)
+
+
+def _no_incident_3y(f: pd.DataFrame) -> Condition:
+    return _measured("no_major_incident", "no major safety, quality or environmental incident and no tax "
+                     "violation in the last 3 years", QSME, f["major_incidents_3y"], lambda v: v == 0)
 
 
 def _held(f: pd.DataFrame, kind: str) -> pd.Series:
@@ -278,7 +285,10 @@ def _capability(f: pd.DataFrame, c: dict) -> _Points:
                        quantity.high.where(f["class_one_ip"].notna(), float(q["class_one"][1])))
     has_ip = f["valid_ip_rights"] > 0
     no_ip = (f["valid_ip_rights"] == 0).to_numpy(dtype=bool)
-    advancement = _banded(f["best_advancement"], c["ip_advancement"], _top(c["ip_advancement"]))
+    # the project assessment stands in for the lowest score only; with no IP in force there is nothing to rate
+    proxy = _banded(f["best_advancement"], c["ip_advancement"], _top(c["ip_advancement"]))
+    top_adv = _top(c["ip_advancement"])
+    advancement = _Points(proxy.low.where(~no_ip, 0.0), pd.Series(np.where(no_ip, 0.0, top_adv), index=idx))
     core = _Points(pd.Series(0.0, index=idx), pd.Series(float(c["ip_core_support"]), index=idx).where(~no_ip, 0.0))
     own_lo, own_hi = c["ip_acquisition"]["own"]
     acq_lo, acq_hi = c["ip_acquisition"]["acquired_only"]
@@ -287,13 +297,11 @@ def _capability(f: pd.DataFrame, c: dict) -> _Points:
         pd.Series(np.where(has_ip, min(own_lo, acq_lo), 0.0), index=idx),
         pd.Series(np.where(has_ip, np.where(own == 0, acq_hi, own_hi), 0.0), index=idx))
     acquisition.low = acquisition.low.where(~((own >= 1) & has_ip), float(own_lo))
-    std = float(c["ip_standards"])
-    standards = _Points(pd.Series(np.where(f["standards_led"] >= 1, std, 0.0), index=idx),
-                        pd.Series(std, index=idx))
+    std_lo, std_hi = c["ip_standards"]
+    standards = _Points(pd.Series(np.where(f["standards_led"] >= 1, float(std_lo), 0.0), index=idx),
+                        pd.Series(float(std_hi), index=idx))
     ip = (quantity + advancement + core + acquisition + standards).cap(float(c["ip_max"]))
-    # the proxy can only undercount results converted (one per IP right), so it raises the lowest score only
-    proxy = _banded(f["valid_ip_rights"] / 3.0, c["conversion"], _top(c["conversion"]))
-    conversion = _Points(proxy.low, pd.Series(_top(c["conversion"]), index=idx))
+    conversion = _Points(pd.Series(0.0, index=idx), pd.Series(float(c["conversion"]), index=idx))
     platform = (f["rd_platforms"] >= 1).to_numpy(dtype=bool)
     p_lo, p_hi = c["rd_institution_platform"]
     institution = _Points(pd.Series(np.where(platform, float(p_lo), 0.0), index=idx),
@@ -317,7 +325,7 @@ def check_high_tech_enterprise(f: pd.DataFrame, cfg: dict) -> list[Condition]:
     cap = c["capability"]
     return [
         _measured("registered", f"registered for {c['min_years_registered']} year or more", HTE + "(1)",
-                  f["years_in_business"], lambda v: v >= c["min_years_registered"]),
+                  f["years_registered"], lambda v: v >= c["min_years_registered"]),
         _measured("core_ip", f"owns core IP: at least {c['min_core_ip']} IP right in force", HTE + "(2)",
                   f["valid_ip_rights"], lambda v: v >= c["min_core_ip"]),
         Condition("supported_field", "its technology is in a field of 国家重点支持的高新技术领域 (from its industry)",
@@ -332,11 +340,12 @@ def check_high_tech_enterprise(f: pd.DataFrame, cfg: dict) -> list[Condition]:
                   f"{_pct(c['min_high_tech_revenue_share'])} of revenue", HTE + "(6)", f["high_tech_revenue_share"],
                   lambda v: v >= c["min_high_tech_revenue_share"]),
         _score_condition("innovation_capability", f"innovation capability score > {cap['pass_above']} of 100 "
-                         "(IP 30, conversion 30, R&D organisation 20, growth 20; advancement and conversion are "
-                         "proxies, core support and R&D management are not in the data)", HTE + "(7); " + HTE_GUIDE,
+                         "(IP 30, conversion 30, R&D organisation 20, growth 20; advancement is a proxy for the lowest "
+                         "score, conversion, core support and R&D management are not in the data, so it never passes "
+                         "on data alone)", HTE + "(7); " + HTE_GUIDE,
                          _capability(f, cap), float(cap["pass_above"]), strict=True),
         _measured("no_major_incident", "no major safety or quality accident or serious environmental violation "
-                  f"in the {c['incident_lookback_days']} days before", HTE + "(8)", f["major_incidents_1y"],
+                  f"in the {c['incident_years']} year(s) before", HTE + "(8)", f["major_incidents_1y"],
                   lambda v: v == 0),
     ]
 
@@ -377,8 +386,7 @@ def check_tech_sme(f: pd.DataFrame, cfg: dict) -> list[Condition]:
         _measured("total_assets", f"total assets <= {_money(c['max_total_assets'])}", TSME, f["total_assets"],
                   lambda v: v <= c["max_total_assets"]),
         _measured("no_major_incident", "no major safety or quality accident or serious environmental violation "
-                  f"in the {c['incident_lookback_days']} days before", TSME, f["major_incidents_2y"],
-                  lambda v: v == 0),
+                  "in the year before or this year", TSME, f["major_incidents_2y"], lambda v: v == 0),
         _not_blacklisted(f, cfg, TSME),
         Condition("score_or_direct", f"evaluation score >= {c['pass_score']} of 100 with an S&T staff score "
                   "(staff 20, R&D over revenue or over costs 50, IP 30), or a direct pass: a valid 高企 certificate, "
@@ -408,7 +416,9 @@ def _innovative_score(f: pd.DataFrame, cfg: dict) -> tuple[_Points, _Points, _Po
     points = [p["high_value_class_one"], p["own_class_one"], p["class_one"], p["class_two"]]
     # lowest: the best item known to hold; highest: the best item not known to fail
     low = np.select([hv_yes, one & own_yes, one, two], points, 0.0)
-    high = np.select([hv_yes | (one & hv_open), one & (own_yes | own_open), one, two], points, 0.0)
+    # a high-value patent may also be one with an overseas family or an award, which the data does not show
+    maybe_hv = hv_yes | hv_open | (f["valid_invention_patents"] >= 1).to_numpy(dtype=bool)
+    high = np.select([maybe_hv, one & (own_yes | own_open), one, two], points, 0.0)
     ip = _Points(pd.Series(low, index=idx, dtype="float64"), pd.Series(high, index=idx, dtype="float64"))
     innovation = ip + _banded(f["rd_intensity"], c["rd_ratio_points"], _top(c["rd_ratio_points"]))
     growth = (_banded(f["main_business_growth"], c["growth_points"], _top(c["growth_points"]))
@@ -437,6 +447,7 @@ def check_innovative_sme(f: pd.DataFrame, cfg: dict) -> list[Condition]:
     return [
         _sme_condition(f, cfg),
         _not_blacklisted(f, cfg, QSME),
+        _no_incident_3y(f),
         Condition("score_or_direct", f"score >= {c['pass_score']} of 100 (innovation >= {c['min_innovation']} of 40, "
                   f"growth >= {c['min_growth']} of 30, specialisation >= {c['min_specialisation']} of 30), or a direct "
                   f"pass: a national or provincial S&T award in {c['direct_award_years']} years, a valid 高企 / "
@@ -461,8 +472,9 @@ def check_specialised_sme(f: pd.DataFrame, cfg: dict) -> list[Condition]:
     return [
         _sme_condition(f, cfg),
         _not_blacklisted(f, cfg, QSME),
+        _no_incident_3y(f),
         _measured("years", f"in its niche for {c['min_years']} years or more (years since registration)",
-                  QSME + " (一)", f["years_in_business"], lambda v: v >= c["min_years"]),
+                  QSME + " (一)", f["years_registered"], lambda v: v >= c["min_years"]),
         _measured("rd_expense", f"R&D expense >= {_money(c['min_rd_expense'])}", QSME + " (二)", f["rd_expense"],
                   lambda v: v >= c["min_rd_expense"]),
         _measured("rd_ratio", f"R&D >= {_pct(c['min_rd_ratio'])} of revenue", QSME + " (二)", f["rd_intensity"],
@@ -481,8 +493,9 @@ def check_specialised_sme(f: pd.DataFrame, cfg: dict) -> list[Condition]:
 # ----------------------------------------------------------------------------- 专精特新"小巨人"
 
 
-def check_little_giant(f: pd.DataFrame, cfg: dict) -> list[Condition]:
-    c = cfg["little_giant"]
+def little_giant_rd(f: pd.DataFrame, c: dict) -> pd.Series:
+    """小巨人 新, R&D part: R&D over revenue in each of the last two years by the latest revenue's band, or the
+    small-firm alternative (equity, R&D of two years, R&D staff) under the lowest band (three-valued)."""
     rev = f["revenue"].astype("float64")
     bands = sorted(c["rd_ratio_by_revenue"], key=lambda b: -b["revenue_from"])
     need = pd.Series(np.nan, index=f.index)
@@ -500,15 +513,28 @@ def check_little_giant(f: pd.DataFrame, cfg: dict) -> list[Condition]:
     rd_ok = both_years.copy()
     rd_ok[is_small] = small[is_small]
     rd_ok[rev.isna().to_numpy()] = pd.NA
+    return rd_ok
+
+
+def check_little_giant(f: pd.DataFrame, cfg: dict) -> list[Condition]:
+    c = cfg["little_giant"]
+    bands = sorted(c["rd_ratio_by_revenue"], key=lambda b: -b["revenue_from"])
+    s = c["small_firm"]
+    rd_ok = little_giant_rd(f, c)
     hi, mid = bands[0], bands[1] if len(bands) > 1 else bands[0]
+    general = _all(rd_ok, _compare(f["rd_platforms"], lambda v: v >= c["min_rd_platforms"]),
+                   _compare(f["class_one_ip"], lambda v: v >= c["min_class_one_ip"]))
+    direct = _compare(f["national_awards_recent_top_units"], lambda v: v >= 1)
+    innovation = _any(general, direct, _unknown(f.index))  # the 创客中国 top 50: not in the data
     unknown = _unknown(f.index)
     return [
         _sme_condition(f, cfg),
         Condition("specialised_holder", "already a 专精特新中小企业 (a valid certificate)", QSME,
                   _held(f, "specialised_sme")),
         _not_blacklisted(f, cfg, QSME),
+        _no_incident_3y(f),
         _measured("years", f"in its niche for {c['min_years']} years or more (years since registration)",
-                  QSME + " 专", f["years_in_business"], lambda v: v >= c["min_years"]),
+                  QSME + " 专", f["years_registered"], lambda v: v >= c["min_years"]),
         _measured("main_business_share", f"main business >= {_pct(c['min_main_business_share'])} of revenue",
                   QSME + " 专", f["main_business_share"], lambda v: v >= c["min_main_business_share"]),
         _measured("main_business_growth_2y", f"main-business revenue growth >= {_pct(c['min_growth_2y'])} a year "
@@ -519,15 +545,16 @@ def check_little_giant(f: pd.DataFrame, cfg: dict) -> list[Condition]:
                   unknown),
         Condition("market_share", "national niche market share >= 10% (not in the data)", QSME + " 特", unknown),
         Condition("own_brand", "an own brand (not in the data)", QSME + " 特", unknown),
-        Condition("rd_by_revenue", f"R&D over revenue in each of the last 2 years >= {_pct(hi['min_ratio'])} with "
+        Condition("innovation", f"新: R&D over revenue in each of the last 2 years >= {_pct(hi['min_ratio'])} with "
                   f"revenue of {_money(hi['revenue_from'])} or more, >= {_pct(mid['min_ratio'])} from "
-                  f"{_money(mid['revenue_from'])}; below: equity in 2 years >= {_money(s['min_equity_2y'])}, R&D of "
-                  f"2 years >= {_money(s['min_rd_expense_2y'])} and R&D staff >= {_pct(s['min_rd_staff_share'])}",
-                  QSME + " 新", rd_ok),
-        _measured("rd_institution", f"its own R&D institution (>= {c['min_rd_platforms']} recognised platform)",
-                  QSME + " 新", f["rd_platforms"], lambda v: v >= c["min_rd_platforms"]),
-        _measured("class_one_ip", f"Class I IP in force >= {c['min_class_one_ip']}", QSME + " 新", f["class_one_ip"],
-                  lambda v: v >= c["min_class_one_ip"]),
+                  f"{_money(mid['revenue_from'])} (below: equity in 2 years >= {_money(s['min_equity_2y'])}, R&D of "
+                  f"2 years >= {_money(s['min_rd_expense_2y'])} and R&D staff >= {_pct(s['min_rd_staff_share'])}), its "
+                  f"own R&D institution and >= {c['min_class_one_ip']} Class I rights in force; or directly a "
+                  f"national S&T award in {c['direct_award_years']} years among the first "
+                  f"{c['direct_award_unit_rank']} units, or the 创客中国 top 50 (not in the data)", QSME + " 新",
+                  innovation),
+        Condition("industrial_chain", "a key link of an industrial chain (not in the data)", QSME + " 链", unknown),
+        Condition("key_field", "main products in the key fields (not in the data)", QSME + " 品", unknown),
     ]
 
 
@@ -568,7 +595,7 @@ def run_checks(features: pd.DataFrame, rules: dict | None = None) -> pd.DataFram
     certificate of that kind at the as-of date), ``flag`` (holds it but the data says fail),
     ``description`` and ``source`` (what the condition asks, and where the rule is written).
     """
-    rules = rules or load_yaml("features/certifications.yaml")
+    rules = rules or load_certification_rules()
     n = len(features)
     ids = features.index.to_numpy()
     parts = []

@@ -112,13 +112,18 @@ class PointsConfig:
     def places(self) -> dict[str, str]:
         """Where each certificate kind earns points: the weighted indicator or bonus item counting it."""
         out = {}
-        for name in self.indicators:
+        for name in _weighted(self.weights):
             for kind in self.catalog[name].certificates:
                 out[kind] = f"weighted indicator {name} ({self.catalog[name].group})"
         for item in self.bonus:
             for kind in self.catalog[item.indicator].certificates:
                 out[kind] = f"bonus item {item.id}"
         return out
+
+
+def _weighted(weights: dict[str, dict[str, float]]) -> set[str]:
+    """Indicators with a weight above 0 at some stage."""
+    return {n for w in weights.values() for n, v in w.items() if v > 0}
 
 
 def _number(value: Any, where: str, positive: bool = False, non_negative: bool = False) -> float:
@@ -225,7 +230,7 @@ def _check_references(weights: dict[str, dict[str, float]], rules: dict[str, Rul
 def _check_places(weights: dict[str, dict[str, float]], bonus: tuple[Item, ...], penalty: tuple[Item, ...],
                   catalog: Catalog, source: str) -> None:
     """One thing earns points in one place: refuse double counting."""
-    weighted = {n for w in weights.values() for n, v in w.items() if v > 0}
+    weighted = _weighted(weights)
     seen: dict[str, str] = {}
     for name in sorted(weighted, key=catalog.ids.index):
         seen[name] = f"weighted indicator {name}"
@@ -237,11 +242,12 @@ def _check_places(weights: dict[str, dict[str, float]], bonus: tuple[Item, ...],
             seen[it.indicator] = f"{kind} item {it.id}"
     counted: dict[str, str] = {}
     for name, where in seen.items():
-        for cert in catalog[name].certificates:
-            if cert in counted:
-                raise PointsConfigError(f"{source}: the {cert} certificate earns points twice: in {counted[cert]} "
+        for thing in catalog[name].counts:
+            if thing in counted:
+                what = "certificate" if thing in catalog[name].certificates else "award kind"
+                raise PointsConfigError(f"{source}: the {thing} {what} earns points twice: in {counted[thing]} "
                                         f"and in {where} (both count it, {catalog.source}); keep one")
-            counted[cert] = where
+            counted[thing] = where
 
 
 def _reference_rule(raw: Any, source: str) -> ReferenceRule | None:

@@ -39,7 +39,9 @@ def certificate_places(held: dict[str, bool], prep: Prepared, bonus: pd.Series |
         else:
             item = place.removeprefix("bonus item ")
             pts = float(bonus[item]) if bonus is not None and item in bonus.index else float("nan")
-            how = f"{place}: {pts:g} points" if place.startswith("bonus") else place
+            cap = prep.config.bonus_cap
+            how = f"{place}: {pts:g} points (before the cap of {cap:g} on all bonus items)" \
+                if place.startswith("bonus") else place
         rows.append({"certificate": kind, "earns": how})
     return pd.DataFrame(rows, columns=["certificate", "earns"])
 
@@ -72,7 +74,7 @@ def explain(prep: Prepared, result: pd.DataFrame, enterprise_id: str, held: dict
     penalty = pd.DataFrame({"item": prep.penalty_items.columns,
                             "points": prep.penalty_items.iloc[i].to_numpy() if len(prep.penalty_items.columns) else []})
     row = result.iloc[i]
-    certificates = certificate_places(held or {}, prep, bonus.set_index("item")["points"])
+    certificates = None if held is None else certificate_places(held, prep, bonus.set_index("item")["points"])
     return {"enterprise_id": enterprise_id, "stage": str(row["stage"]), "year": prep.year,
             "indicators": pd.DataFrame(rows), "bonus": bonus, "penalty": penalty, "certificates": certificates,
             "totals": row[["base", "technology", "growth", "auxiliary", "bonus", "penalty", "total", "percentile"]]}

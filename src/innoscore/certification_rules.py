@@ -1,0 +1,234 @@
+"""The certification rules (``features/certifications.yaml``), checked once when loaded.
+
+The indicators (validity years, windows, records), the certification checks and the
+synthetic province all read this file; a typo in it is reported here, naming the file and
+the key, instead of surfacing as a traceback deep inside a check.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+from innoscore.config import ConfigError, config_dir, load_yaml
+from innoscore.data.contract import CERTIFICATION_KINDS, PENALTY_KINDS
+
+__all__ = ["CertificationRulesError", "load_certification_rules", "check_certification_rules", "DEFAULT_RULES"]
+
+DEFAULT_RULES = "features/certifications.yaml"
+SIZE_COLUMNS = ("employees", "revenue")
+
+
+class CertificationRulesError(ConfigError):
+    """The certification rules are not usable; the message names the file and the key."""
+
+
+Check = Callable[[Any, str], None]
+
+
+def _fail(where: str, expected: str, got: Any) -> None:
+    raise CertificationRulesError(f"{where}: expected {expected}; got {got!r}")
+
+
+def number(low: float | None = None, strict: bool = False, integer: bool = False) -> Check:
+    def check(v: Any, where: str) -> None:
+        ok = not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
+        ok = ok and (not integer or float(v).is_integer())
+        if ok and low is not None:
+            ok = v > low if strict else v >= low
+        if not ok:
+            bound = "" if low is None else f" {'>' if strict else '>='} {low:g}"
+            _fail(where, f"a{' whole' if integer else ''} number{bound}", v)
+    return check
+
+
+def fraction(v: Any, where: str) -> None:
+    number(0)(v, where)
+    if v > 1:
+        _fail(where, "a fraction of 1 (0.6 for 60%)", v)
+
+
+def points_range(v: Any, where: str) -> None:
+    """Points, or [lowest, highest] points."""
+    if isinstance(v, list):
+        if len(v) != 2:
+            _fail(where, "[lowest, highest] points", v)
+        number(0)(v[0], where)
+        number(0)(v[1], where)
+        if v[0] > v[1]:
+            _fail(where, "[lowest, highest] with lowest <= highest", v)
+    else:
+        number(0)(v, where)
+
+
+def bands(bounds: tuple[str, ...] = ("from",)) -> Check:
+    """A non-empty list of {<bound>: X, points: P}, best band first."""
+    def check(v: Any, where: str) -> None:
+        if not isinstance(v, list) or not v:
+            _fail(where, f"a non-empty list of {{{'|'.join(bounds)}: X, points: P}}", v)
+        for i, band in enumerate(v):
+            w = f"{where}: band #{i + 1}"
+            keys = [b for b in bounds if isinstance(band, dict) and b in band]
+            if not isinstance(band, dict) or len(keys) != 1 or set(band) != {keys[0], "points"}:
+                _fail(w, f"{{{'|'.join(bounds)}: X, points: P}}", band)
+            number()(band[keys[0]], f"{w}: {keys[0]}")
+            points_range(band["points"], f"{w}: points")
+    return check
+
+
+def kinds(allowed: tuple[str, ...]) -> Check:
+    def check(v: Any, where: str) -> None:
+        if not isinstance(v, list) or not v or any(k not in allowed for k in v):
+            _fail(where, f"a non-empty list of {', '.join(allowed)}", v)
+    return check
+
+
+def mapping(value: Check, keys: tuple[str, ...] | None = None) -> Check:
+    def check(v: Any, where: str) -> None:
+        if not isinstance(v, dict) or not v:
+            _fail(where, "a mapping", v)
+        if keys is not None:
+            missing = [k for k in keys if k not in v]
+            if missing:
+                raise CertificationRulesError(f"{where}: missing {', '.join(missing)}")
+        for k, item in v.items():
+            value(item, f"{where}: {k}")
+    return check
+
+
+def one_of(*values: Any) -> Check:
+    def check(v: Any, where: str) -> None:
+        if v not in values:
+            _fail(where, "one of " + ", ".join(map(repr, values)), v)
+    return check
+
+
+def field_value(v: Any, where: str) -> None:
+    if v is not None and not isinstance(v, str):
+        _fail(where, "a field name, partly, or null", v)
+
+
+def strategic_value(v: Any, where: str) -> None:
+    if not isinstance(v, bool) and v != "partly":
+        _fail(where, "true, false or partly", v)
+
+
+def _revenue_bands(v: Any, where: str) -> None:
+    if not isinstance(v, list) or not v:
+        _fail(where, "a list of {revenue_up_to: X, min_ratio: R}, the last with revenue_up_to: null", v)
+    for i, band in enumerate(v):
+        w = f"{where}: band #{i + 1}"
+        if not isinstance(band, dict) or set(band) != {"revenue_up_to", "min_ratio"}:
+            _fail(w, "{revenue_up_to: X, min_ratio: R}", band)
+        fraction(band["min_ratio"], f"{w}: min_ratio")
+        last = i == len(v) - 1
+        if last != (band["revenue_up_to"] is None):
+            _fail(f"{w}: revenue_up_to", "null for the last band only (it has no upper bound)", band["revenue_up_to"])
+        if not last:
+            number(0, strict=True)(band["revenue_up_to"], f"{w}: revenue_up_to")
+            if i and band["revenue_up_to"] <= v[i - 1]["revenue_up_to"]:
+                _fail(f"{w}: revenue_up_to", "bands in increasing order of revenue", band["revenue_up_to"])
+
+
+def _from_bands(v: Any, where: str) -> None:
+    if not isinstance(v, list) or not v:
+        _fail(where, "a list of {revenue_from: X, min_ratio: R}", v)
+    for i, band in enumerate(v):
+        w = f"{where}: band #{i + 1}"
+        if not isinstance(band, dict) or set(band) != {"revenue_from", "min_ratio"}:
+            _fail(w, "{revenue_from: X, min_ratio: R}", band)
+        number(0, strict=True)(band["revenue_from"], f"{w}: revenue_from")
+        fraction(band["min_ratio"], f"{w}: min_ratio")
+
+
+def section(spec: dict[str, Check]) -> Check:
+    def check(v: Any, where: str) -> None:
+        if not isinstance(v, dict):
+            _fail(where, "a mapping with " + ", ".join(spec), v)
+        missing = [k for k in spec if k not in v]
+        if missing:
+            raise CertificationRulesError(f"{where}: missing {', '.join(missing)}")
+        unknown = sorted(set(v) - set(spec))
+        if unknown:
+            raise CertificationRulesError(f"{where}: unknown keys {', '.join(map(str, unknown))}")
+        for k, c in spec.items():
+            c(v[k], f"{where}: {k}")
+    return check
+
+
+POSITIVE, COUNT, AMOUNT, YEARS = number(0, strict=True), number(0, integer=True), number(0), number(1, integer=True)
+FROM = bands(("from",))
+SPEC: dict[str, Check] = {
+    "validity_years": mapping(YEARS, CERTIFICATION_KINDS),
+    "industries": section({"high_tech_field": mapping(field_value), "strategic_emerging": mapping(strategic_value),
+                           "size_sector": mapping(lambda v, w: isinstance(v, str) or _fail(w, "a sector name", v))}),
+    "sme_size": mapping(lambda v, w: (isinstance(v, dict) and v and set(v) <= set(SIZE_COLUMNS)
+                                      and all(POSITIVE(x, f"{w}: {k}") is None for k, x in v.items()))
+                        or _fail(w, "{employees: N, revenue: YUAN} (one or both)", v)),
+    "records": section({"major_incident_kinds": kinds(PENALTY_KINDS), "sme_incident_kinds": kinds(PENALTY_KINDS),
+                        "major_incident_min_fine": AMOUNT, "blacklist_kinds": kinds(PENALTY_KINDS),
+                        "blacklist_years": YEARS}),
+    "high_tech_enterprise": section({
+        "min_years_registered": AMOUNT, "min_core_ip": COUNT, "min_st_staff_share": fraction,
+        "rd_ratio_by_revenue": _revenue_bands, "min_rd_in_china_share": fraction,
+        "min_high_tech_revenue_share": fraction, "incident_years": YEARS,
+        "capability": section({
+            "pass_above": AMOUNT,
+            "ip_quantity": section({"class_one": points_range, "class_two": FROM}),
+            "ip_advancement": FROM, "ip_core_support": AMOUNT,
+            "ip_acquisition": section({"own": points_range, "acquired_only": points_range}),
+            "ip_standards": points_range, "ip_max": AMOUNT, "conversion": AMOUNT, "rd_institution": AMOUNT,
+            "rd_institution_platform": points_range, "rd_management": AMOUNT,
+            "growth": bands(("from", "over")),
+        }),
+    }),
+    "tech_sme": section({
+        "max_employees": POSITIVE, "max_revenue": POSITIVE, "max_total_assets": POSITIVE, "pass_score": AMOUNT,
+        "staff_share_points": FROM, "rd_ratio_points": FROM, "rd_cost_points": FROM, "class_one_points": AMOUNT,
+        "class_two_points": FROM, "direct_years": YEARS, "direct_award_unit_rank": YEARS,
+        "direct_standard_levels": kinds(("international", "national", "industry", "provincial", "municipal")),
+    }),
+    "innovative_sme": section({
+        "pass_score": AMOUNT, "min_innovation": AMOUNT, "min_growth": AMOUNT, "min_specialisation": AMOUNT,
+        "ip_points": section({"high_value_class_one": AMOUNT, "own_class_one": AMOUNT, "class_one": AMOUNT,
+                              "class_two": AMOUNT}),
+        "rd_ratio_points": FROM, "growth_points": FROM, "debt_ratio_points": bands(("to",)),
+        "field_points": section({"strategic_emerging": AMOUNT, "other": AMOUNT}), "main_business_points": FROM,
+        "direct_award_years": YEARS,
+        "direct_award_levels": kinds(("international", "national", "industry", "provincial", "municipal")),
+        "direct_certificates": kinds(CERTIFICATION_KINDS), "direct_min_equity_3y": AMOUNT,
+    }),
+    "high_value_ip": section({"min_years_in_force": YEARS}),
+    "specialised_sme": section({
+        "min_years": AMOUNT, "min_rd_expense": AMOUNT, "min_rd_ratio": fraction, "min_revenue": AMOUNT,
+        "min_equity_2y": AMOUNT, "alternative_award_years": YEARS,
+        "alternative_award_unit_rank": section({"provincial": YEARS, "national": YEARS}),
+        "alternative_min_rd_mean_2y": AMOUNT, "alternative_min_equity_2y": AMOUNT,
+    }),
+    "little_giant": section({
+        "min_years": AMOUNT, "min_main_business_share": fraction, "min_growth_2y": number(-1),
+        "max_debt_ratio": POSITIVE, "min_class_one_ip": COUNT, "min_rd_platforms": COUNT,
+        "rd_ratio_by_revenue": _from_bands,
+        "small_firm": section({"min_equity_2y": AMOUNT, "min_rd_expense_2y": AMOUNT, "min_rd_staff_share": fraction}),
+        "direct_award_years": YEARS, "direct_award_unit_rank": YEARS,
+    }),
+}
+
+
+def check_certification_rules(doc: Any, source: str = "<memory>") -> dict:
+    """Check a certification-rules document (the parsed YAML) and return it."""
+    section(SPEC)(doc, source)
+    sectors = set(doc["sme_size"])
+    for code, sector in doc["industries"]["size_sector"].items():
+        if sector not in sectors:
+            raise CertificationRulesError(f"{source}: industries: size_sector: {code}: {sector!r} is not a sector "
+                                          f"of sme_size ({', '.join(sorted(sectors))})")
+    return doc
+
+
+def load_certification_rules(path: str | Path | None = None) -> dict:
+    """Load and check ``features/certifications.yaml`` (or another file)."""
+    rel = Path(path) if path is not None else Path(DEFAULT_RULES)
+    source = str(rel if rel.is_absolute() else config_dir() / rel)
+    return check_certification_rules(load_yaml(rel), source)
