@@ -241,7 +241,8 @@ _add(Table(
         _eid(),
         Column("fiscal_year", "int", "fiscal (calendar) year", ge=1900, le=2100),
         Column("revenue", "float", "operating revenue (营业收入), yuan", nullable=True, ge=0),
-        Column("operating_costs", "float", "operating costs, yuan", nullable=True, ge=0),
+        Column("operating_costs", "float", "total costs and expenses of operations (营业总成本: cost of sales, taxes "
+               "and surcharges, selling, administrative, R&D and financial expenses), yuan", nullable=True, ge=0),
         Column("net_profit", "float", "net profit, yuan (may be negative)", nullable=True),
         Column("total_assets", "float", "total assets, yuan", nullable=True, ge=0),
         Column("total_liabilities", "float", "total liabilities, yuan", nullable=True, ge=0),
