@@ -159,9 +159,13 @@ class _Points:
         return cls(s, s.copy())
 
 
-def _band_range(b: dict) -> tuple[float, float]:
-    p = b["points"]
+def _range(p) -> tuple[float, float]:
+    """Points, or [lowest, highest] points, as (lowest, highest)."""
     return (float(p[0]), float(p[1])) if isinstance(p, list) else (float(p), float(p))
+
+
+def _band_range(b: dict) -> tuple[float, float]:
+    return _range(b["points"])
 
 
 def _banded(value: pd.Series, bands: list[dict], top: float) -> _Points:
@@ -279,10 +283,10 @@ def _capability(f: pd.DataFrame, c: dict) -> _Points:
     q = c["ip_quantity"]
     class_two = _banded(f["class_two_ip"], q["class_two"], _top(q["class_two"]))
     one = (f["class_one_ip"] >= 1).to_numpy(dtype=bool)
-    quantity = _Points(class_two.low.where(~one, float(q["class_one"][0])),
-                       class_two.high.where(~one, float(q["class_one"][1])))
+    one_lo, one_hi = _range(q["class_one"])
+    quantity = _Points(class_two.low.where(~one, one_lo), class_two.high.where(~one, one_hi))
     quantity = _Points(quantity.low.where(f["class_one_ip"].notna(), 0.0),
-                       quantity.high.where(f["class_one_ip"].notna(), float(q["class_one"][1])))
+                       quantity.high.where(f["class_one_ip"].notna(), one_hi))
     has_ip = f["valid_ip_rights"] > 0
     no_ip = (f["valid_ip_rights"] == 0).to_numpy(dtype=bool)
     # the project assessment stands in for the lowest score only; with no IP in force there is nothing to rate
@@ -290,20 +294,20 @@ def _capability(f: pd.DataFrame, c: dict) -> _Points:
     top_adv = _top(c["ip_advancement"])
     advancement = _Points(proxy.low.where(~no_ip, 0.0), pd.Series(np.where(no_ip, 0.0, top_adv), index=idx))
     core = _Points(pd.Series(0.0, index=idx), pd.Series(float(c["ip_core_support"]), index=idx).where(~no_ip, 0.0))
-    own_lo, own_hi = c["ip_acquisition"]["own"]
-    acq_lo, acq_hi = c["ip_acquisition"]["acquired_only"]
+    own_lo, own_hi = _range(c["ip_acquisition"]["own"])
+    acq_lo, acq_hi = _range(c["ip_acquisition"]["acquired_only"])
     own = f["own_ip_rights"]
     acquisition = _Points(
         pd.Series(np.where(has_ip, min(own_lo, acq_lo), 0.0), index=idx),
         pd.Series(np.where(has_ip, np.where(own == 0, acq_hi, own_hi), 0.0), index=idx))
     acquisition.low = acquisition.low.where(~((own >= 1) & has_ip), float(own_lo))
-    std_lo, std_hi = c["ip_standards"]
+    std_lo, std_hi = _range(c["ip_standards"])
     standards = _Points(pd.Series(np.where(f["standards_led"] >= 1, float(std_lo), 0.0), index=idx),
                         pd.Series(float(std_hi), index=idx))
     ip = (quantity + advancement + core + acquisition + standards).cap(float(c["ip_max"]))
     conversion = _Points(pd.Series(0.0, index=idx), pd.Series(float(c["conversion"]), index=idx))
     platform = (f["rd_platforms"] >= 1).to_numpy(dtype=bool)
-    p_lo, p_hi = c["rd_institution_platform"]
+    p_lo, p_hi = _range(c["rd_institution_platform"])
     institution = _Points(pd.Series(np.where(platform, float(p_lo), 0.0), index=idx),
                           pd.Series(np.where(platform, float(p_hi), float(c["rd_institution"])), index=idx))
     management = _Points(pd.Series(0.0, index=idx), pd.Series(float(c["rd_management"]), index=idx))
