@@ -46,6 +46,8 @@ DAY = np.timedelta64(1, "D")
 # main business over revenue: most enterprises focus on it, a minority is diversified
 MAIN_BUSINESS = {"diversified_share": 0.2, "focused": (0.70, 0.98), "diversified": (0.40, 0.70),
                  "yearly_noise": 0.02, "missing_share": 0.05}
+# chance that an enterprise of an industry only partly in 战略性新兴产业 has its main products in it
+PARTLY_STRATEGIC = 0.5
 # IP obtained by transfer, gift or merger, and registries that leave the origin empty
 IP_ORIGIN = {"acquired_share": 0.10, "unknown_share": 0.04}
 # prize grades (special, first, second, third) and the chance of leading the co-winning units
@@ -120,10 +122,10 @@ class _Province:
         self.province = province
         self.certs = certs
         self.n = spec.enterprises
-        seeds = np.random.SeedSequence(spec.seed).spawn(16)
+        seeds = np.random.SeedSequence(spec.seed).spawn(32)  # children keep their index: new streams go last
         self.rng = {name: np.random.default_rng(s) for name, s in zip(
             ["ent", "fin", "ip", "cert", "proj", "eq", "award", "pen", "haz", "loan", "names", "misc",
-             "main_business", "ip_origin", "award_rank", "honours"], seeds)}
+             "main_business", "ip_origin", "award_rank", "honours", "field"], seeds)}
         self.policy = load_policy()
         self.extract = np.datetime64(spec.extracted_on, "D")
         self.extract_day = int(self.extract.astype(np.int64))
@@ -602,7 +604,11 @@ class _Province:
         growth = banded(np.nan_to_num(main_growth, nan=-1.0), c["growth_points"]) + \
             banded(st["leverage"], c["debt_ratio_points"])
         codes = np.array([i["code"] for i in self.province["industries"]], dtype=object)[self.industry]
-        strategic = np.array([bool(cfg["industries"]["strategic_emerging"].get(k)) for k in codes])
+        # an industry only partly in 战略性新兴产业: each of its enterprises is in with the configured chance
+        field = np.array([cfg["industries"]["strategic_emerging"].get(k, False) for k in codes], dtype=object)
+        partly = field == "partly"
+        strategic = np.where(partly, self.rng["field"].random(len(codes)) < PARTLY_STRATEGIC, field == True)  # noqa: E712
+        strategic = strategic.astype(bool)
         fp = c["field_points"]
         special = np.where(strategic, fp["strategic_emerging"], fp["other"])[:, None] + \
             banded(st["mb_share"], c["main_business_points"])
