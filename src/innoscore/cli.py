@@ -181,7 +181,7 @@ def _print_points(result, out: Path | None) -> None:
     print("top 10 enterprises by points, with group subtotals:")
     with pd.option_context("display.width", 200, "display.float_format", "{:.2f}".format):
         print(top(pts, 10).to_string())
-    checks = summarise(result.checks)
+    checks = summarise(result.checks, reasons=False)
     table = pd.crosstab(checks["check"], checks["result"])
     table["holders"] = checks.groupby("check", observed=False)["holds"].sum()
     table["flagged"] = checks.groupby("check", observed=False)["flag"].sum()

@@ -474,6 +474,9 @@ def test_run_checks_one_row_per_condition_and_flags():
     assert ht.loc["OK", "result"] == "insufficient_data" and not bool(ht.loc["OK", "flag"])
     assert "rd_in_china" in ht.loc["OK", "reasons"]
     assert out["source"].str.contains("32号|67号|63号|300号").all()
+    quick = summarise(out, reasons=False)
+    pd.testing.assert_frame_equal(quick, summarise(out).drop(columns="reasons"))
+    assert len(quick) == 2 * len(CHECKS)
 
 
 _VALUE = st.one_of(st.just(NAN), st.floats(-1, 3), st.integers(0, 3).map(float),

@@ -336,8 +336,9 @@ def check_high_tech_enterprise(f: pd.DataFrame, cfg: dict) -> list[Condition]:
                   HTE + "(3)", _field(f["industry"], cfg["industries"]["high_tech_field"])),
         _measured("st_staff_share", f"S&T staff >= {_pct(c['min_st_staff_share'])} of employees", HTE + "(4)",
                   f["rd_staff_share"], lambda v: v >= c["min_st_staff_share"]),
-        Condition("rd_ratio_3y", "R&D over revenue of the last 3 years >= the latest revenue's band "
-                  "(<= 5000万元: 5%; <= 2亿元: 4%; above: 3%)", HTE + "(5)", rd_ok, ratio, ratio),
+        Condition("rd_ratio_3y", "R&D over revenue of the last 3 years >= the latest revenue's band ("
+                  + "; ".join(f"<= {_money(b['revenue_up_to'])}: {_pct(b['min_ratio'])}" for b in bands[:-1])
+                  + f"; above: {_pct(bands[-1]['min_ratio'])})", HTE + "(5)", rd_ok, ratio, ratio),
         Condition("rd_in_china", f"R&D spent in China >= {_pct(c['min_rd_in_china_share'])} of all R&D "
                   "(not in the data)", HTE + "(5)", _unknown(f.index)),
         _measured("high_tech_revenue_share", f"high-tech products and services >= "
@@ -645,20 +646,25 @@ def run_checks(features: pd.DataFrame, rules: dict | None = None) -> pd.DataFram
     return out
 
 
-def summarise(checks: pd.DataFrame) -> pd.DataFrame:
-    """One row per (enterprise, certification): ``result``, ``holds``, ``flag`` and ``reasons`` (the
-    conditions that failed, then those the data cannot decide)."""
-    first = checks.drop_duplicates(["enterprise_id", "check"])[["enterprise_id", "check", "check_result", "holds",
-                                                                "flag"]]
-    first = first.rename(columns={"check_result": "result"})
+def summarise(checks: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
+    """One row per (enterprise, certification): ``result``, ``holds``, ``flag`` and (unless ``reasons`` is
+    False, which is much faster for a whole province) ``reasons``: the conditions that failed, then those
+    the data cannot decide."""
+    # every certification lists each enterprise once per condition: one condition's rows are enough
+    pairs = checks[["check", "rule"]].drop_duplicates("check")
+    first_rule = checks["check"].map(dict(zip(pairs["check"], pairs["rule"]))).astype("object")
+    one = checks[(checks["rule"].astype("object") == first_rule).to_numpy()]
+    first = one[["enterprise_id", "check", "check_result", "holds", "flag"]].rename(
+        columns={"check_result": "result"}).reset_index(drop=True)
+    if not reasons:
+        return first
     failed = checks[checks["result"] == "fail"].groupby(["enterprise_id", "check"], observed=True)["rule"] \
         .agg(lambda r: ", ".join(map(str, r)))
     unknown = checks[checks["result"] == "insufficient_data"].groupby(["enterprise_id", "check"], observed=True)[
         "rule"].agg(lambda r: ", ".join(map(str, r)))
     key = pd.MultiIndex.from_frame(first[["enterprise_id", "check"]])
-    reasons = []
+    text = []
     for f, u in zip(failed.reindex(key).to_numpy(), unknown.reindex(key).to_numpy()):
         said = ([f"fails: {f}"] if isinstance(f, str) else []) + ([f"no data for: {u}"] if isinstance(u, str) else [])
-        reasons.append("; ".join(said) or "every condition holds")
-    first = first.assign(reasons=reasons)
-    return first.reset_index(drop=True)
+        text.append("; ".join(said) or "every condition holds")
+    return first.assign(reasons=text)
