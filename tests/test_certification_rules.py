@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from innoscore.certification_rules import CertificationRulesError, check_certification_rules, load_certification_rules
-from innoscore.config import ConfigError, config_dir
+from innoscore.config import ConfigError, config_dir, load_yaml
+from innoscore.indicators import build
+from innoscore.data.synth import SynthSpec, generate
 from innoscore.points.certification import run_checks
 from tests.points.test_certification import frame
 
@@ -42,6 +44,11 @@ def test_the_shipped_rules_load():
     (lambda d: d["records"].__setitem__("blacklist_kinds", ["fraud"]), "blacklist_kinds: expected a non-empty list"),
     (lambda d: d["industries"]["strategic_emerging"].__setitem__("food", "yes"), "expected true, false or partly"),
     (lambda d: d["high_tech_enterprise"]["capability"]["ip_standards"].reverse(), "lowest <= highest"),
+    (lambda d: d["tech_sme"]["staff_share_points"].reverse(), "the best band first (bounds decreasing)"),
+    (lambda d: d["innovative_sme"]["debt_ratio_points"].reverse(), "the best band first (bounds increasing)"),
+    (lambda d: d["tech_sme"]["rd_ratio_points"][0].__setitem__("points", [40, 50]), "expected a number >= 0"),
+    (lambda d: d["industries"]["high_tech_field"].__setitem__("steel", "partley"), "one of electronic_information"),
+    (lambda d: d["records"].__setitem__("blacklist_years", 10 ** 12), "a number of years from 1 to 100"),
 ])
 def test_a_broken_rule_is_refused_naming_the_key(change, words):
     doc = copy.deepcopy(DOC)
@@ -61,6 +68,7 @@ def _paths(node, prefix=()):
 
 
 PATHS = list(_paths(DOC))
+TINY = SynthSpec(enterprises=40, seed=1, start="2023-01", end="2024-06")
 JUNK = st.sampled_from([None, -1, 0, 0.5, 1e12, "x", "partly", True, [], {}, [1, 2], [2, 1], {"from": 1}])
 
 
@@ -84,3 +92,7 @@ def test_any_mutation_is_refused_or_checks_run_to_the_end(path, value, delete):
     rows.index = pd.Index(["A", "B"], name="enterprise_id")
     out = run_checks(rows, rules)
     assert set(out["result"].astype(str)) <= {"pass", "fail", "insufficient_data"}
+    # the indicators and the synthetic province read the same file
+    tables, _ = generate(TINY, certifications=rules)
+    config = {"certifications": rules, "stages": load_yaml("features/stages.yaml")}
+    assert len(build(tables, "2024-06-30", config=config)) > 0

@@ -17,7 +17,10 @@ from innoscore.data.contract import CERTIFICATION_KINDS, PENALTY_KINDS
 __all__ = ["CertificationRulesError", "load_certification_rules", "check_certification_rules", "DEFAULT_RULES"]
 
 DEFAULT_RULES = "features/certifications.yaml"
-SIZE_COLUMNS = ("employees", "revenue")
+SIZE_COLUMNS = ("employees", "revenue", "total_assets")
+# 国家重点支持的高新技术领域: the eight fields
+HIGH_TECH_FIELDS = ("electronic_information", "biomedicine", "aerospace", "new_materials", "high_tech_services",
+                    "new_energy_and_efficiency", "resources_and_environment", "advanced_manufacturing")
 
 
 class CertificationRulesError(ConfigError):
@@ -62,18 +65,26 @@ def points_range(v: Any, where: str) -> None:
         number(0)(v, where)
 
 
-def bands(bounds: tuple[str, ...] = ("from",)) -> Check:
-    """A non-empty list of {<bound>: X, points: P}, best band first."""
+def bands(bounds: tuple[str, ...] = ("from",), ranges: bool = False) -> Check:
+    """A non-empty list of {<bound>: X, points: P}, best band first: `from` / `over` bounds decreasing, `to`
+    bounds increasing.  With ``ranges``, P may be [lowest, highest]."""
     def check(v: Any, where: str) -> None:
         if not isinstance(v, list) or not v:
             _fail(where, f"a non-empty list of {{{'|'.join(bounds)}: X, points: P}}", v)
+        previous = None
         for i, band in enumerate(v):
             w = f"{where}: band #{i + 1}"
             keys = [b for b in bounds if isinstance(band, dict) and b in band]
             if not isinstance(band, dict) or len(keys) != 1 or set(band) != {keys[0], "points"}:
                 _fail(w, f"{{{'|'.join(bounds)}: X, points: P}}", band)
             number()(band[keys[0]], f"{w}: {keys[0]}")
-            points_range(band["points"], f"{w}: points")
+            (points_range if ranges else number(0))(band["points"], f"{w}: points")
+            bound = band[keys[0]]
+            if previous is not None and ((keys[0] == "to" and bound <= previous) or
+                                         (keys[0] != "to" and bound >= previous)):
+                order = "increasing" if keys[0] == "to" else "decreasing"
+                _fail(f"{w}: {keys[0]}", f"the best band first (bounds {order})", bound)
+            previous = bound
     return check
 
 
@@ -105,8 +116,8 @@ def one_of(*values: Any) -> Check:
 
 
 def field_value(v: Any, where: str) -> None:
-    if v is not None and not isinstance(v, str):
-        _fail(where, "a field name, partly, or null", v)
+    if v is not None and v != "partly" and v not in HIGH_TECH_FIELDS:
+        _fail(where, f"one of {', '.join(HIGH_TECH_FIELDS)}, partly, or null", v)
 
 
 def strategic_value(v: Any, where: str) -> None:
@@ -157,7 +168,16 @@ def section(spec: dict[str, Check]) -> Check:
     return check
 
 
-POSITIVE, COUNT, AMOUNT, YEARS = number(0, strict=True), number(0, integer=True), number(0), number(1, integer=True)
+POSITIVE, COUNT, AMOUNT = number(0, strict=True), number(0, integer=True), number(0)
+
+
+def YEARS(v: Any, where: str) -> None:  # noqa: N802 - a checker, named like its siblings
+    number(1, integer=True)(v, where)
+    if v > 100:
+        _fail(where, "a number of years from 1 to 100", v)
+
+
+RANGED = bands(("from",), ranges=True)
 FROM = bands(("from",))
 SPEC: dict[str, Check] = {
     "validity_years": mapping(YEARS, CERTIFICATION_KINDS),
@@ -165,9 +185,10 @@ SPEC: dict[str, Check] = {
                            "size_sector": mapping(lambda v, w: isinstance(v, str) or _fail(w, "a sector name", v))}),
     "sme_size": mapping(lambda v, w: (isinstance(v, dict) and v and set(v) <= set(SIZE_COLUMNS)
                                       and all(POSITIVE(x, f"{w}: {k}") is None for k, x in v.items()))
-                        or _fail(w, "{employees: N, revenue: YUAN} (one or both)", v)),
+                        or _fail(w, "{employees: N, revenue: YUAN, total_assets: YUAN} (one or more)", v)),
     "records": section({"major_incident_kinds": kinds(PENALTY_KINDS), "sme_incident_kinds": kinds(PENALTY_KINDS),
-                        "major_incident_min_fine": AMOUNT, "blacklist_kinds": kinds(PENALTY_KINDS),
+                        "sme_incident_years": YEARS, "major_incident_min_fine": AMOUNT,
+                        "blacklist_kinds": kinds(PENALTY_KINDS),
                         "blacklist_years": YEARS}),
     "high_tech_enterprise": section({
         "min_years_registered": AMOUNT, "min_core_ip": COUNT, "min_st_staff_share": fraction,
@@ -175,12 +196,12 @@ SPEC: dict[str, Check] = {
         "min_high_tech_revenue_share": fraction, "incident_years": YEARS,
         "capability": section({
             "pass_above": AMOUNT,
-            "ip_quantity": section({"class_one": points_range, "class_two": FROM}),
-            "ip_advancement": FROM, "ip_core_support": AMOUNT,
+            "ip_quantity": section({"class_one": points_range, "class_two": RANGED}),
+            "ip_advancement": RANGED, "ip_core_support": AMOUNT,
             "ip_acquisition": section({"own": points_range, "acquired_only": points_range}),
             "ip_standards": points_range, "ip_max": AMOUNT, "conversion": AMOUNT, "rd_institution": AMOUNT,
             "rd_institution_platform": points_range, "rd_management": AMOUNT,
-            "growth": bands(("from", "over")),
+            "growth": bands(("from", "over"), ranges=True),
         }),
     }),
     "tech_sme": section({

@@ -95,3 +95,17 @@ def test_years_before_is_calendar_years():
     d = days(np.array(["2024-06-30", "2024-02-29", "2026-10-31", "2024-06-30"], dtype="datetime64[D]"))
     got = np.array(years_before(d, 3), dtype="datetime64[D]").astype(str).tolist()
     assert got == ["2021-06-30", "2021-02-28", "2023-10-31", "2021-06-30"]
+
+
+@pytest.mark.parametrize("as_of, years", [("2021-02-27", 0), ("2021-02-28", 1), ("2024-02-28", 3), ("2024-02-29", 4)])
+def test_completed_years_from_29_february(tmp_path, as_of, years):
+    """Founded 2020-02-29: the first anniversary is 2021-02-28 (the end of the month, as certificates expire)."""
+    from innoscore.indicators import build
+    from innoscore.indicators.catalog import Catalog, Indicator
+
+    ent = pd.DataFrame({"enterprise_id": IDS[:1], "name": ["E"], "city": "石家庄市", "industry": "new_materials",
+                        "founded_on": "2020-02-29", "listing_status": "unlisted"})
+    data = load(write_folder(tmp_path / "p", {"enterprises": ent}, extracted_on="2024-12-31"))
+    cat = Catalog((Indicator(id="years_registered", name_zh="", description="", unit="", group="credit",
+                             direction=1, table="enterprises", use="model", function="years_registered"),))
+    assert build(data, as_of, cat)["years_registered"].iloc[0] == years

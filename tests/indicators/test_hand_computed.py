@@ -266,6 +266,8 @@ CERTIFICATION_FEATURES = {
     # specialised SME: provincial among the first 3 units or national among the first 5, in 3 years
     "awards_top_units": (1, 0, NAN, 1),
     "rd_intensity_prev": (6 / 100, NAN, NAN, 1 / 10),  # E's latest published year is 2022
+    "rd_gap_years": (0, 0, 0, 0),
+    "rd_intensity_3y_floor": (19 / 300, NAN, NAN, 2.2 / 18),  # C: revenue 0
     "rd_cost_ratio": (9 / 105, NAN, 2.0, 1.2 / 7),
     "main_business_share": (96 / 120, NAN, NAN, 6 / 8),
     "main_business_growth": (96 / 90 - 1, NAN, NAN, 6 / 8 - 1),

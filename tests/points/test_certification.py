@@ -31,7 +31,7 @@ NAN = math.nan
 # one value across a threshold
 GOOD = {
     "years_registered": 6, "revenue": 40e6, "rd_expense": 3e6, "rd_expense_2y": 5e6, "rd_intensity": 0.075,
-    "rd_intensity_prev": 0.07, "rd_intensity_3y": 0.07, "rd_cost_ratio": 0.1, "rd_staff_share": 0.35,
+    "rd_intensity_prev": 0.07, "rd_intensity_3y": 0.07, "rd_gap_years": 0, "rd_intensity_3y_floor": 0.07, "rd_cost_ratio": 0.1, "rd_staff_share": 0.35,
     "high_tech_revenue_share": 0.8, "main_business_share": 0.85, "main_business_growth": 0.2,
     "main_business_growth_2y": 0.12, "revenue_growth_mean": 0.2, "net_asset_growth_mean": 0.2,
     "valid_ip_rights": 5, "valid_invention_patents": 0, "class_one_ip": 0, "class_two_ip": 5, "own_class_one_ip": 0,
@@ -104,6 +104,15 @@ def test_high_tech_rd_ratio_by_revenue_band_32(revenue, need):
     """32号 art. 11 (5): 5,000万元(含) 5%; 5,000万元至2亿元(含) 4%; 2亿元以上 3%."""
     assert condition(check_high_tech_enterprise, "rd_ratio_3y", revenue=revenue, rd_intensity_3y=need) == "pass"
     assert condition(check_high_tech_enterprise, "rd_ratio_3y", revenue=revenue, rd_intensity_3y=need - EPS) == "fail"
+
+
+def test_high_tech_rd_ratio_with_a_missing_year_is_not_a_pass_32():
+    """A year with revenue but no R&D figure is left out of the 3-year ratio, so the ratio decides nothing (the
+    missing R&D may pull it either way); the floor, that R&D taken as 0, still passes when it reaches the band."""
+    gap = dict(rd_gap_years=1, rd_intensity_3y_floor=0.03)
+    assert condition(check_high_tech_enterprise, "rd_ratio_3y", **gap) == "insufficient_data"
+    assert condition(check_high_tech_enterprise, "rd_ratio_3y", **gap, rd_intensity_3y=0.01) == "insufficient_data"
+    assert condition(check_high_tech_enterprise, "rd_ratio_3y", **dict(gap, rd_intensity_3y_floor=0.05)) == "pass"
 
 
 def test_high_tech_field_from_the_industry_mapping_32():

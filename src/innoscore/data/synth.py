@@ -620,7 +620,7 @@ class _Province:
         st = self.state
         codes = [i["code"] for i in self.province["industries"]]
         sectors = cfg["industries"]["size_sector"]
-        metric = {"employees": st["employees"], "revenue": st["revenue"]}
+        metric = {"employees": st["employees"], "revenue": st["revenue"], "total_assets": st["assets"]}
         out = np.zeros_like(st["revenue"], dtype=bool)
         for i, code in enumerate(codes):
             limits = cfg["sme_size"].get(sectors.get(code), {})

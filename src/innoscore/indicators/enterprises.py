@@ -24,7 +24,11 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     founded = founded_day[grid.ent]
     f_year, f_md = _ymd(founded_day)
     a_year, a_md = _ymd(grid.day)
-    full = a_year - f_year[grid.ent] - (a_md < f_md[grid.ent])
+    born = f_md[grid.ent]
+    # founded on 29 February: in a year without one, the anniversary is 28 February (as everywhere here)
+    leap = (a_year % 4 == 0) & ((a_year % 100 != 0) | (a_year % 400 == 0))
+    born = np.where((born == 229) & ~leap, 228, born)
+    full = a_year - f_year[grid.ent] - (a_md < born)
     return {"days_since_founded": (grid.day - founded).astype("float64"), "full_years": full.astype("float64")}
 
 

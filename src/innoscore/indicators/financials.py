@@ -249,3 +249,21 @@ def net_asset_growth_mean(total_assets: pd.Series, total_liabilities: pd.Series,
     missing where an earlier year's net assets are not positive."""
     return _mean_growth(total_assets - total_liabilities, total_assets_prev - total_liabilities_prev,
                         total_assets_prev2 - total_liabilities_prev2)
+
+
+@indicator(ge=0, le=3)
+def rd_gap_years(rd_expense: pd.Series, rd_expense_prev: pd.Series, rd_expense_prev2: pd.Series,
+                 revenue: pd.Series, revenue_prev: pd.Series, revenue_prev2: pd.Series) -> pd.Series:
+    """Of the three latest published years, those with revenue but no R&D figure, count (the 3-year R&D
+    ratio leaves them out, so it may be too high)."""
+    return sum(((v.notna()) & r.isna()).astype("int64") for r, v in ((rd_expense, revenue),
+               (rd_expense_prev, revenue_prev), (rd_expense_prev2, revenue_prev2)))
+
+
+@indicator(ge=0)
+def rd_intensity_3y_floor(rd_expense: pd.Series, rd_expense_prev: pd.Series, rd_expense_prev2: pd.Series,
+                          revenue: pd.Series, revenue_prev: pd.Series, revenue_prev2: pd.Series) -> pd.Series:
+    """The lowest the 3-year R&D ratio can be: over the years with revenue, a missing R&D figure taken as 0."""
+    pairs = ((rd_expense, revenue), (rd_expense_prev, revenue_prev), (rd_expense_prev2, revenue_prev2))
+    return _ratio(_sum_known(*[r.fillna(0.0).where(v.notna()) for r, v in pairs]),
+                  _sum_known(*[v for _, v in pairs]))

@@ -50,8 +50,8 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
         "unclear_1y": events_of(unclear).count_years(ht_years),
         "major_2y": events_of(major).count_between(since, grid.day),
         "unclear_2y": events_of(unclear).count_between(since, grid.day),
-        "sme_major_3y": events_of(sme_major).count_years(3),
-        "sme_unclear_3y": events_of(sme_unclear).count_years(3),
+        "sme_major_3y": events_of(sme_major).count_years(int(records["sme_incident_years"])),
+        "sme_unclear_3y": events_of(sme_unclear).count_years(int(records["sme_incident_years"])),
         "listed": listings.count_years(int(records["blacklist_years"])),
         "listed_ever": listings.count(),
         "penalties_recent": events.count(back=_THREE_YEARS),
@@ -93,7 +93,7 @@ def major_incidents_2y(major_2y: pd.Series, unclear_2y: pd.Series) -> pd.Series:
 
 @indicator(ge=0)
 def major_incidents_3y(sme_major_3y: pd.Series, sme_unclear_3y: pd.Series) -> pd.Series:
-    """Major safety, quality, environmental or tax records in the last 3 years (优质中小企业), count; missing
+    """Major safety, quality, environmental or tax records in the configured years (3; 优质中小企业), count; missing
     when undecidable, as for the 1-year count."""
     return _decided(sme_major_3y, sme_unclear_3y)
 

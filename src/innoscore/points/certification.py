@@ -38,7 +38,7 @@ __all__ = ["CHECKS", "RESULTS", "Condition", "check_features", "run_checks", "su
 RESULTS = ("pass", "fail", "insufficient_data")
 FEATURES = (
     "years_registered", "revenue", "rd_expense", "rd_expense_2y", "rd_intensity", "rd_intensity_prev",
-    "rd_intensity_3y", "rd_cost_ratio", "rd_staff_share", "high_tech_revenue_share", "main_business_share",
+    "rd_intensity_3y", "rd_gap_years", "rd_intensity_3y_floor", "rd_cost_ratio", "rd_staff_share", "high_tech_revenue_share", "main_business_share",
     "main_business_growth", "main_business_growth_2y", "revenue_growth_mean", "net_asset_growth_mean",
     "valid_ip_rights", "valid_invention_patents", "class_one_ip", "class_two_ip", "own_class_one_ip",
     "own_ip_rights", "high_value_patents", "best_advancement", "employees", "total_assets",
@@ -254,7 +254,8 @@ def is_sme(f: pd.DataFrame, cfg: dict) -> pd.Series:
 
 
 def _sme_condition(f: pd.DataFrame, cfg: dict) -> Condition:
-    return Condition("sme_size", "a small or medium enterprise by its sector's limits (employees, revenue)",
+    return Condition("sme_size", "a small or medium enterprise: under one of its sector's limits (employees, "
+                     "revenue, total assets)",
                      SIZE, is_sme(f, cfg))
 
 
@@ -265,9 +266,10 @@ def _not_blacklisted(f: pd.DataFrame, cfg: dict, source: str) -> Condition:
                      "does not record, leaves it undecided)", source, f["blacklist_records"], lambda v: v == 0)
 
 
-def _no_incident_3y(f: pd.DataFrame) -> Condition:
-    return _measured("no_major_incident", "no major safety, quality or environmental incident and no tax "
-                     "violation in the last 3 years", QSME, f["major_incidents_3y"], lambda v: v == 0)
+def _no_incident_3y(f: pd.DataFrame, cfg: dict) -> Condition:
+    r = cfg["records"]
+    return _measured("no_major_incident", "no major incident (" + ", ".join(r["sme_incident_kinds"]) + ") in the "
+                     f"last {r['sme_incident_years']} years", QSME, f["major_incidents_3y"], lambda v: v == 0)
 
 
 def _held(f: pd.DataFrame, kind: str) -> pd.Series:
@@ -325,7 +327,13 @@ def check_high_tech_enterprise(f: pd.DataFrame, cfg: dict) -> list[Condition]:
         need = need.where(~(rev <= band["revenue_up_to"]), float(band["min_ratio"]))
     need = need.where(rev.notna())
     ratio = f["rd_intensity_3y"].astype("float64")
-    rd_ok = _bool((ratio >= need).to_numpy(dtype=bool), f.index, (ratio.notna() & need.notna()).to_numpy())
+    # a year with revenue but no R&D figure is left out of the ratio, so the ratio decides nothing then; the
+    # floor (that R&D taken as 0) still passes when it reaches the band
+    gaps = (f["rd_gap_years"].fillna(0) > 0).to_numpy(dtype=bool)
+    meets = (ratio >= need).to_numpy(dtype=bool)
+    floor_meets = (f["rd_intensity_3y_floor"] >= need).fillna(False).to_numpy(dtype=bool)
+    meets = np.where(gaps, floor_meets, meets)
+    rd_ok = _bool(meets, f.index, (ratio.notna() & need.notna()).to_numpy() & (~gaps | floor_meets))
     cap = c["capability"]
     return [
         _measured("registered", f"registered for {c['min_years_registered']} year or more", HTE + "(1)",
@@ -452,7 +460,7 @@ def check_innovative_sme(f: pd.DataFrame, cfg: dict) -> list[Condition]:
     return [
         _sme_condition(f, cfg),
         _not_blacklisted(f, cfg, QSME),
-        _no_incident_3y(f),
+        _no_incident_3y(f, cfg),
         Condition("score_or_direct", f"score >= {c['pass_score']} of 100 (innovation >= {c['min_innovation']} of 40, "
                   f"growth >= {c['min_growth']} of 30, specialisation >= {c['min_specialisation']} of 30), or a direct "
                   f"pass: a national or provincial S&T award in {c['direct_award_years']} years, a valid 高企 / "
@@ -477,7 +485,7 @@ def check_specialised_sme(f: pd.DataFrame, cfg: dict) -> list[Condition]:
     return [
         _sme_condition(f, cfg),
         _not_blacklisted(f, cfg, QSME),
-        _no_incident_3y(f),
+        _no_incident_3y(f, cfg),
         _measured("years", f"in its niche for {c['min_years']} years or more (years since registration)",
                   QSME + " (一)", f["years_registered"], lambda v: v >= c["min_years"]),
         _measured("rd_expense", f"R&D expense >= {_money(c['min_rd_expense'])}", QSME + " (二)", f["rd_expense"],
@@ -537,7 +545,7 @@ def check_little_giant(f: pd.DataFrame, cfg: dict) -> list[Condition]:
         Condition("specialised_holder", "already a 专精特新中小企业 (a valid certificate)", QSME,
                   _held(f, "specialised_sme")),
         _not_blacklisted(f, cfg, QSME),
-        _no_incident_3y(f),
+        _no_incident_3y(f, cfg),
         _measured("years", f"in its niche for {c['min_years']} years or more (years since registration)",
                   QSME + " 专", f["years_registered"], lambda v: v >= c["min_years"]),
         _measured("main_business_share", f"main business >= {_pct(c['min_main_business_share'])} of revenue",
@@ -649,7 +657,8 @@ def run_checks(features: pd.DataFrame, rules: dict | None = None) -> pd.DataFram
 def summarise(checks: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
     """One row per (enterprise, certification): ``result``, ``holds``, ``flag`` and (unless ``reasons`` is
     False, which is much faster for a whole province) ``reasons``: the conditions that failed, then those
-    the data cannot decide."""
+    the data cannot decide.  ``checks`` is what :func:`run_checks` returns, or its rows for some enterprises
+    (every condition of them: filter by enterprise, not by result)."""
     # every certification lists each enterprise once per condition: one condition's rows are enough
     pairs = checks[["check", "rule"]].drop_duplicates("check")
     first_rule = checks["check"].map(dict(zip(pairs["check"], pairs["rule"]))).astype("object")
