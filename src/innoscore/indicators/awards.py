@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innoscore.indicators.pit import Events, Grid, days
+from innoscore.indicators.pit import Events, Grid, count_unless_open, days
 from innoscore.indicators.registry import indicator
 
 TABLE = "awards"
@@ -71,11 +71,6 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     }
 
 
-def _unless_unknown(hits: pd.Series, unranked: pd.Series) -> pd.Series:
-    """The count, but missing where it is 0 and an award without a unit rank might have counted."""
-    return hits.where((hits > 0) | (unranked == 0))
-
-
 @indicator(ge=0)
 def standards_led(standards: pd.Series) -> pd.Series:
     """International, national and industry standards led in the last 5 years (as the tech-SME rules count), count."""
@@ -111,7 +106,7 @@ def national_awards_top_units(national_awards_top_units: pd.Series, national_awa
                               ) -> pd.Series:
     """National S&T awards in the tech-SME window with the enterprise among the first units, count (missing
     when none is known but an award's unit rank is empty)."""
-    return _unless_unknown(national_awards_top_units, national_awards_unranked)
+    return count_unless_open(national_awards_top_units, national_awards_unranked)
 
 
 @indicator(ge=0)
@@ -124,7 +119,7 @@ def st_awards_recent(awards_direct: pd.Series) -> pd.Series:
 def awards_top_units(awards_top_units: pd.Series, awards_top_units_unranked: pd.Series) -> pd.Series:
     """Provincial awards with the enterprise among the first 3 units or national ones among the first 5,
     in the specialised-SME window (3 years), count (missing when none is known but a unit rank is empty)."""
-    return _unless_unknown(awards_top_units, awards_top_units_unranked)
+    return count_unless_open(awards_top_units, awards_top_units_unranked)
 
 
 @indicator(ge=0)
@@ -132,4 +127,4 @@ def national_awards_recent_top_units(national_awards_lg: pd.Series, national_awa
                                      ) -> pd.Series:
     """National S&T awards in the little-giant window (3 years) with the enterprise among the first 3 units,
     count (missing when none is known but a unit rank is empty)."""
-    return _unless_unknown(national_awards_lg, national_awards_lg_unranked)
+    return count_unless_open(national_awards_lg, national_awards_lg_unranked)

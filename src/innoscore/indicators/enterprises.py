@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innoscore.indicators.pit import Grid, days
+from innoscore.indicators.pit import Grid, days, per_day
 from innoscore.indicators.registry import indicator
 
 TABLE = "enterprises"
@@ -13,10 +13,8 @@ STAGES = ("startup", "growth", "mature")
 
 
 def _ymd(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Year and month*100+day of each day (computed once per distinct day)."""
-    unique, inverse = np.unique(day, return_inverse=True)
-    d = pd.DatetimeIndex(unique.astype("datetime64[D]"))
-    return d.year.to_numpy()[inverse], (d.month * 100 + d.day).to_numpy()[inverse]
+    """Year and month*100+day of each day."""
+    return per_day(day, lambda d: d.year), per_day(day, lambda d: d.month * 100 + d.day)
 
 
 def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innoscore.indicators.pit import NAT, Events, Grid, days, years_after
+from innoscore.indicators.pit import NAT, Events, Grid, count_unless_open, days, years_after
 from innoscore.indicators.registry import indicator
 
 TABLE = "ip_rights"
@@ -103,24 +103,18 @@ def class_two_ip(class_two_granted: pd.Series, class_two_lapsed: pd.Series) -> p
     return class_two_granted - class_two_lapsed
 
 
-def _known_or_unknown(count: pd.Series, unknown: pd.Series) -> pd.Series:
-    """The count where it is positive or nothing is unknown; missing where it is 0 but some rights'
-    origin is not known (the answer to "has one?" is then unknown)."""
-    return count.where((count > 0) | (unknown == 0))
-
-
 @indicator(ge=0)
 def own_class_one_ip(own_class_one: pd.Series, unknown_origin_class_one: pd.Series) -> pd.Series:
     """Class I IP in force developed in house (not acquired), count; missing when none is known to be
     and some rights' origin is empty."""
-    return _known_or_unknown(own_class_one, unknown_origin_class_one)
+    return count_unless_open(own_class_one, unknown_origin_class_one)
 
 
 @indicator(ge=0)
 def own_ip_rights(own_rights: pd.Series, unknown_origin_rights: pd.Series) -> pd.Series:
     """IP rights in force developed in house (not acquired), count; missing when none is known to be
     and some rights' origin is empty."""
-    return _known_or_unknown(own_rights, unknown_origin_rights)
+    return count_unless_open(own_rights, unknown_origin_rights)
 
 
 @indicator(ge=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innoscore.indicators.pit import Events, Grid, days
+from innoscore.indicators.pit import Events, Grid, count_unless_open, days, per_day
 from innoscore.indicators.registry import indicator
 
 TABLE = "penalties"
@@ -14,10 +14,7 @@ _THREE_YEARS = 3 * 365
 
 def _start_of_year_before(day: np.ndarray) -> np.ndarray:
     """31 December two years before each day: "the year before and this year" counts events after it."""
-    unique, inverse = np.unique(day, return_inverse=True)
-    years = pd.DatetimeIndex(unique.astype("datetime64[D]")).year - 2
-    ends = pd.to_datetime({"year": years, "month": 12, "day": 31})
-    return ends.to_numpy(dtype="datetime64[D]").astype(np.int64)[inverse]
+    return per_day(day, lambda d: days(pd.to_datetime({"year": d.year - 2, "month": 12, "day": 31})))
 
 
 def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str, np.ndarray]:
@@ -60,11 +57,6 @@ def base(tables: dict[str, pd.DataFrame], grid: Grid, config: dict) -> dict[str,
     }
 
 
-def _decided(major: pd.Series, unclear: pd.Series) -> pd.Series:
-    """The count of major records; missing where there is none but a record that may have been major."""
-    return major.where((major > 0) | (unclear == 0))
-
-
 @indicator(ge=0)
 def penalties_3y(penalties_recent: pd.Series) -> pd.Series:
     """Penalties and negative records in the 3 years up to the as-of date, count."""
@@ -81,25 +73,25 @@ def days_since_last_penalty(last_penalty_day: pd.Series, as_of_day: pd.Series) -
 def major_incidents_1y(major_1y: pd.Series, unclear_1y: pd.Series) -> pd.Series:
     """Major safety, quality or environmental records in the year before the as-of date (高企), count; missing
     when none is known to be major but one may be (its fine is under the configured amount or unknown)."""
-    return _decided(major_1y, unclear_1y)
+    return count_unless_open(major_1y, unclear_1y)
 
 
 @indicator(ge=0)
 def major_incidents_2y(major_2y: pd.Series, unclear_2y: pd.Series) -> pd.Series:
     """Major safety, quality or environmental records from 1 January of the year before (科技型中小企业), count;
     missing when undecidable, as for the 1-year count."""
-    return _decided(major_2y, unclear_2y)
+    return count_unless_open(major_2y, unclear_2y)
 
 
 @indicator(ge=0)
 def major_incidents_3y(sme_major_3y: pd.Series, sme_unclear_3y: pd.Series) -> pd.Series:
     """Major safety, quality, environmental or tax records in the configured years (3; 优质中小企业), count; missing
     when undecidable, as for the 1-year count."""
-    return _decided(sme_major_3y, sme_unclear_3y)
+    return count_unless_open(sme_major_3y, sme_unclear_3y)
 
 
 @indicator(ge=0)
 def blacklist_records(listed: pd.Series, listed_ever: pd.Series) -> pd.Series:
     """Dishonest-debtor (失信) and abnormal-operation (经营异常) listings in the configured years, count; missing
     when there is none but an older one, whose removal the data does not record."""
-    return listed.where((listed > 0) | (listed_ever == 0))
+    return count_unless_open(listed, listed_ever)

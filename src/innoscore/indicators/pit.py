@@ -14,6 +14,7 @@ the last bit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -45,17 +46,28 @@ def years_after(day: np.ndarray, years: int) -> np.ndarray:
     return out
 
 
+def per_day(day: np.ndarray, fn: Callable[[pd.DatetimeIndex], np.ndarray]) -> np.ndarray:
+    """``fn`` of the distinct days (a DatetimeIndex; a grid holds a handful of as-of dates), spread back to
+    every day."""
+    unique, inverse = np.unique(np.asarray(day, dtype=np.int64), return_inverse=True)
+    return np.asarray(fn(pd.DatetimeIndex(unique.astype("datetime64[D]"))))[inverse]
+
+
 def years_before(day: np.ndarray, years: int) -> np.ndarray:
     """The day ``years`` calendar years before each day (29 February goes to 28 February), as days.
 
     "In the last 3 years" up to an as-of date counts events after this day: with as-of
     2024-06-30, from 2021-07-01 on.
     """
-    unique, inverse = np.unique(np.asarray(day, dtype=np.int64), return_inverse=True)  # a few as-of dates
-    d = pd.DatetimeIndex(unique.astype("datetime64[D]"))
-    back = pd.to_datetime({"year": d.year - int(years), "month": d.month,
-                           "day": np.where((d.month == 2) & (d.day == 29), 28, d.day)})
-    return back.to_numpy(dtype="datetime64[D]").astype(np.int64)[inverse]
+    return per_day(day, lambda d: days(pd.to_datetime({
+        "year": d.year - int(years), "month": d.month,
+        "day": np.where((d.month == 2) & (d.day == 29), 28, d.day)})))
+
+
+def count_unless_open(count: pd.Series, open_: pd.Series) -> pd.Series:
+    """A count of the events that decide a question, missing where it is 0 but ``open_`` events might have
+    decided it too (an award without a unit rank, an IP right of unknown origin, a fine under the amount)."""
+    return count.where((count > 0) | (open_ == 0))
 
 
 @dataclass(frozen=True)
