@@ -105,6 +105,16 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def _band_points(values: np.ndarray, bands: list[dict]) -> np.ndarray:
+    """Points of the best band each value reaches (`from`: at least; `to`: below), 0 when none; NaN reaches none."""
+    out = np.zeros_like(values, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        for band in bands:
+            hit = (values >= band["from"]) if "from" in band else (values < band["to"])
+            out = np.where(hit, np.maximum(out, band["points"]), out)
+    return out
+
+
 def _choice(rng: np.random.Generator, n: int, shares: list[float]) -> np.ndarray:
     p = np.asarray(shares, dtype=float)
     return rng.choice(len(p), size=n, p=p / p.sum())
@@ -591,18 +601,11 @@ class _Province:
         judged from the latent innovation capacity, which the patents later reflect."""
         c, st = cfg["innovative_sme"], self.state
 
-        def banded(values: np.ndarray, bands: list[dict]) -> np.ndarray:
-            out = np.zeros_like(values, dtype="float64")
-            for band in reversed(bands):  # the best band last
-                hit = (values >= band["from"]) if "from" in band else (values < band["to"])
-                out = np.where(np.nan_to_num(hit, nan=False), band["points"], out)
-            return out
-
         p = c["ip_points"]
         ip = np.where(self.iota > 0.8, p["own_class_one"], np.where(self.iota > 0.0, p["class_one"], p["class_two"]))
-        innovation = ip[:, None] + banded(rd, c["rd_ratio_points"])
-        growth = banded(np.nan_to_num(main_growth, nan=-1.0), c["growth_points"]) + \
-            banded(st["leverage"], c["debt_ratio_points"])
+        innovation = ip[:, None] + _band_points(rd, c["rd_ratio_points"])
+        growth = _band_points(np.nan_to_num(main_growth, nan=-1.0), c["growth_points"]) + \
+            _band_points(st["leverage"], c["debt_ratio_points"])
         codes = np.array([i["code"] for i in self.province["industries"]], dtype=object)[self.industry]
         # an industry only partly in 战略性新兴产业: each of its enterprises is in with the configured chance
         field = np.array([cfg["industries"]["strategic_emerging"].get(k, False) for k in codes], dtype=object)
@@ -611,7 +614,7 @@ class _Province:
         strategic = strategic.astype(bool)
         fp = c["field_points"]
         special = np.where(strategic, fp["strategic_emerging"], fp["other"])[:, None] + \
-            banded(st["mb_share"], c["main_business_points"])
+            _band_points(st["mb_share"], c["main_business_points"])
         return (innovation + growth + special >= c["pass_score"]) & (innovation >= c["min_innovation"]) & \
             (growth >= c["min_growth"]) & (special >= c["min_specialisation"])
 
@@ -636,14 +639,8 @@ class _Province:
         IP is judged from the latent innovation capacity, which the patents later reflect."""
         st = self.state
 
-        def banded(values: np.ndarray, bands: list[dict]) -> np.ndarray:
-            out = np.zeros_like(values, dtype="float64")
-            for band in bands:
-                out = np.where(values >= band["from"], np.maximum(out, band["points"]), out)
-            return out
-
-        staff = banded(st["staff_share"], rules["staff_share_points"])
-        rd = banded(np.where(np.isfinite(st["rd_ratio"]), st["rd_ratio"], 0.0), rules["rd_ratio_points"])
+        staff = _band_points(st["staff_share"], rules["staff_share_points"])
+        rd = _band_points(np.where(np.isfinite(st["rd_ratio"]), st["rd_ratio"], 0.0), rules["rd_ratio_points"])
         ip = np.where(self.iota > 0.3, float(rules["class_one_points"]), 12.0)[:, None]
         return np.where(staff > 0, staff + rd + ip, 0.0)
 
