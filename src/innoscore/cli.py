@@ -227,25 +227,17 @@ def cmd_points_references(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from innoscore.data.validation import load
-    from innoscore.indicators import build, load_catalog
+    from innoscore.indicators import load_catalog
     from innoscore.points import load_points_config
-    from innoscore.points.references import derive, format_references, holders, reference_date
+    from innoscore.points.references import ReferencesError, derive_from_data, format_references
 
     if not 1900 < args.year < 2200:
         raise UsageError(f"--year {args.year}: expected a year such as 2026")
     config = load_points_config(args.config, load_catalog(args.catalog))
-    if config.reference_rule is None:
-        raise UsageError(f"{config.source} has no reference_rule to apply")
-    data = load(args.data_dir)
-    on = reference_date(args.year)
-    if on > data.extracted_on:
-        raise UsageError(f"--year {args.year} takes its population at {on}, after the data's extraction date "
-                         f"{data.extracted_on}")
-    table = build(data, on, config.catalog)
-    population = holders(data, on, config.reference_rule.population)
-    if not (population > 0).any():
-        raise UsageError(f"no enterprise holds a valid {config.reference_rule.population} certificate at {on}")
-    rules, how = derive(table, population, config, args.year)
+    try:
+        rules, how = derive_from_data(load(args.data_dir), args.year, config)
+    except ReferencesError as exc:
+        raise UsageError(str(exc)) from None
     with pd.option_context("display.width", 200, "display.float_format", "{:,.4g}".format):
         print(how.to_string(index=False), file=sys.stderr)
     print(f"# paste under reference_values in {config.source}")

@@ -19,9 +19,13 @@ from innoscore.indicators.catalog import Catalog, Indicator
 from innoscore.indicators.registry import REGISTRY
 from innoscore.points.config import PointsConfig, ReferenceRule, Rule
 
-__all__ = ["reference_date", "derive", "format_references"]
+__all__ = ["reference_date", "derive", "derive_from_data", "format_references", "ReferencesError"]
 
 COUNT_UNITS = ("count", "persons")
+
+
+class ReferencesError(ValueError):
+    """The rule cannot be applied to this data for this year; the message says why."""
 
 
 def reference_date(year: int) -> dt.date:
@@ -99,3 +103,20 @@ def format_references(year: int, rules: dict[str, Rule], rule: ReferenceRule) ->
     lines = [f"  {year}:    # {rule.describe()}: population at {reference_date(year)}"]
     lines += [f"    {name}: {_yaml_rule(r)}" for name, r in rules.items()]
     return "\n".join(lines)
+
+
+def derive_from_data(data, year: int, config: PointsConfig) -> tuple[dict[str, Rule], pd.DataFrame]:
+    """The configuration's ``reference_rule`` applied to a data set (a :class:`Dataset`) for ``year``:
+    the indicators and the holders at the end of the year before, then :func:`derive`."""
+    if not 1900 < year < 2200:
+        raise ReferencesError(f"year {year}: expected a year such as 2026")
+    if config.reference_rule is None:
+        raise ReferencesError(f"{config.source} has no reference_rule to apply")
+    on = reference_date(year)
+    if on > data.extracted_on:
+        raise ReferencesError(f"year {year} takes its population at {on}, after the data's extraction date "
+                              f"{data.extracted_on}")
+    population = holders(data, on, config.reference_rule.population)
+    if not (population > 0).any():
+        raise ReferencesError(f"no enterprise holds a valid {config.reference_rule.population} certificate at {on}")
+    return derive(build(data, on, config.catalog), population, config, year)
