@@ -125,32 +125,30 @@ def strategic_value(v: Any, where: str) -> None:
         _fail(where, "true, false or partly", v)
 
 
-def _revenue_bands(v: Any, where: str) -> None:
-    if not isinstance(v, list) or not v:
-        _fail(where, "a list of {revenue_up_to: X, min_ratio: R}, the last with revenue_up_to: null", v)
-    for i, band in enumerate(v):
-        w = f"{where}: band #{i + 1}"
-        if not isinstance(band, dict) or set(band) != {"revenue_up_to", "min_ratio"}:
-            _fail(w, "{revenue_up_to: X, min_ratio: R}", band)
-        fraction(band["min_ratio"], f"{w}: min_ratio")
-        last = i == len(v) - 1
-        if last != (band["revenue_up_to"] is None):
-            _fail(f"{w}: revenue_up_to", "null for the last band only (it has no upper bound)", band["revenue_up_to"])
-        if not last:
-            number(0, strict=True)(band["revenue_up_to"], f"{w}: revenue_up_to")
-            if i and band["revenue_up_to"] <= v[i - 1]["revenue_up_to"]:
-                _fail(f"{w}: revenue_up_to", "bands in increasing order of revenue", band["revenue_up_to"])
+def _revenue_bands(key: str, open_last: bool) -> Check:
+    """A list of {<key>: X, min_ratio: R}; with ``open_last``, upper bounds increasing and the last null."""
+    expected = f"{{{key}: X, min_ratio: R}}"
 
-
-def _from_bands(v: Any, where: str) -> None:
-    if not isinstance(v, list) or not v:
-        _fail(where, "a list of {revenue_from: X, min_ratio: R}", v)
-    for i, band in enumerate(v):
-        w = f"{where}: band #{i + 1}"
-        if not isinstance(band, dict) or set(band) != {"revenue_from", "min_ratio"}:
-            _fail(w, "{revenue_from: X, min_ratio: R}", band)
-        number(0, strict=True)(band["revenue_from"], f"{w}: revenue_from")
-        fraction(band["min_ratio"], f"{w}: min_ratio")
+    def check(v: Any, where: str) -> None:
+        if not isinstance(v, list) or not v:
+            _fail(where, f"a list of {expected}" + (f", the last with {key}: null" if open_last else ""), v)
+        for i, band in enumerate(v):
+            w = f"{where}: band #{i + 1}"
+            if not isinstance(band, dict) or set(band) != {key, "min_ratio"}:
+                _fail(w, expected, band)
+            if not open_last:
+                number(0, strict=True)(band[key], f"{w}: {key}")
+            fraction(band["min_ratio"], f"{w}: min_ratio")
+            if not open_last:
+                continue
+            last = i == len(v) - 1
+            if last != (band[key] is None):
+                _fail(f"{w}: {key}", "null for the last band only (it has no upper bound)", band[key])
+            if not last:
+                number(0, strict=True)(band[key], f"{w}: {key}")
+                if i and band[key] <= v[i - 1][key]:
+                    _fail(f"{w}: {key}", "bands in increasing order of revenue", band[key])
+    return check
 
 
 def section(spec: dict[str, Check]) -> Check:
@@ -192,7 +190,7 @@ SPEC: dict[str, Check] = {
                         "blacklist_years": YEARS}),
     "high_tech_enterprise": section({
         "min_years_registered": AMOUNT, "min_core_ip": COUNT, "min_st_staff_share": fraction,
-        "rd_ratio_by_revenue": _revenue_bands, "min_rd_in_china_share": fraction,
+        "rd_ratio_by_revenue": _revenue_bands("revenue_up_to", open_last=True), "min_rd_in_china_share": fraction,
         "min_high_tech_revenue_share": fraction, "incident_years": YEARS,
         "capability": section({
             "pass_above": AMOUNT,
@@ -230,7 +228,7 @@ SPEC: dict[str, Check] = {
     "little_giant": section({
         "min_years": AMOUNT, "min_main_business_share": fraction, "min_growth_2y": number(-1),
         "max_debt_ratio": POSITIVE, "min_class_one_ip": COUNT, "min_rd_platforms": COUNT,
-        "rd_ratio_by_revenue": _from_bands,
+        "rd_ratio_by_revenue": _revenue_bands("revenue_from", open_last=False),
         "small_firm": section({"min_equity_2y": AMOUNT, "min_rd_expense_2y": AMOUNT, "min_rd_staff_share": fraction}),
         "direct_award_years": YEARS, "direct_award_unit_rank": YEARS,
     }),
