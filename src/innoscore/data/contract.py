@@ -1,4 +1,4 @@
-"""The data contract: what each of the nine input tables holds.
+"""The data contract: what each of the ten input tables holds.
 
 This module is the single declaration of the input tables.  The pandera schemas
 (:mod:`innoscore.data.schemas`), the loader, the synthetic province and the
@@ -204,6 +204,8 @@ _add(Table(
         Column("industry", "str", "industry code from the province's industry list"),
         Column("founded_on", "date", "registration date (成立日期)"),
         Column("listing_status", "str", "where its shares trade", categories=LISTING_STATUSES),
+        Column("listed_on", "date", "date it was listed or quoted at its listing_status (上市 / 挂牌日期); empty "
+               "if unlisted or not known", required=False, nullable=True),
         Column("valuation", "float", "latest valuation, yuan", required=False, nullable=True, ge=0),
         Column("consent_banks", "str", "bank codes it consents to share data with, separated by ';'",
                required=False, nullable=True),
@@ -318,9 +320,14 @@ _add(Table(
         Column("closed_on", "date", "date the round closed"),
         Column("amount", "float", "amount raised, yuan", gt=0),
         Column("investor_kind", "str", "lead investor's kind", categories=INVESTOR_KINDS),
-        Column("investor", "str", "lead investor; for bank-affiliated funds the bank code",
+        Column("investor", "str", "lead investor; for bank-affiliated funds the bank code, for the province's "
+               "guidance sub-funds their code", required=False, nullable=True),
+        Column("guidance_fund_share", "float", "share of the investing fund subscribed by a government guidance "
+               "fund (政府引导基金出资比例), 0-1; empty if not known", required=False, nullable=True, ge=0, le=1),
+        Column("exited_on", "date", "date the investor sold out of the enterprise; empty while it holds",
                required=False, nullable=True),
     ),
+    rules=(RowRule("exited_on", "closed_on", "exited_on >= closed_on", _order("exited_on", "closed_on")),),
 ))
 
 _add(Table(
@@ -355,6 +362,8 @@ _add(Table(
         Column("product", "str", "loan product"),
         Column("amount", "float", "principal, yuan", gt=0),
         Column("rate", "float", "annual interest rate, percent", gt=0, le=36),
+        Column("signed_on", "date", "date the loan contract was signed (合同签订日); empty: originated_on stands "
+               "for it", required=False, nullable=True),
         Column("originated_on", "date", "drawdown date"),
         Column("maturity_on", "date", "contractual maturity", future_allowed=True),
         Column("collateral", "str", "security", categories=COLLATERAL_KINDS),
@@ -366,6 +375,7 @@ _add(Table(
         RowRule("maturity_on", "originated_on", "maturity_on > originated_on", _order("maturity_on", "originated_on", strict=True)),
         RowRule("defaulted_on", "originated_on", "defaulted_on >= originated_on", _order("defaulted_on", "originated_on")),
         RowRule("repaid_on", "originated_on", "repaid_on >= originated_on", _order("repaid_on", "originated_on")),
+        RowRule("originated_on", "signed_on", "originated_on >= signed_on", _order("originated_on", "signed_on")),
     ),
 ))
 
@@ -381,6 +391,24 @@ _add(Table(
         Column("occurred_on", "date", "date of the decision or event"),
         Column("amount", "float", "fine, yuan", required=False, nullable=True, ge=0),
     ),
+))
+
+_add(Table(
+    name="insurance_policies",
+    one_row_per="policy year of a first-set (首台套) equipment insurance",
+    description="首台(套)重大技术装备综合保险 bought for products in the province's first-set catalogue; the "
+                "premium subsidy (features/policy.yaml) is computed from them",
+    key=("policy_id",),
+    columns=(
+        Column("policy_id", "str", "policy number (one row per policy year)", unique=True),
+        _eid(),
+        Column("equipment", "str", "the catalogue product insured (its entry in the 首台(套) catalogue)"),
+        Column("insured_amount", "float", "sum insured, yuan", gt=0),
+        Column("premium", "float", "premium actually paid for the policy year, yuan", ge=0),
+        Column("starts_on", "date", "start of the policy year"),
+        Column("ends_on", "date", "end of the policy year (exclusive)", future_allowed=True),
+    ),
+    rules=(RowRule("ends_on", "starts_on", "ends_on > starts_on", _order("ends_on", "starts_on", strict=True)),),
 ))
 
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)

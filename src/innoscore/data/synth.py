@@ -54,6 +54,16 @@ IP_ORIGIN = {"acquired_share": 0.10, "unknown_share": 0.04}
 AWARDS = {"grade_shares_national": [0.02, 0.18, 0.40, 0.40], "grade_shares": [0.0, 0.20, 0.35, 0.45],
           "lead_base": -0.3, "lead_innovation": 0.6, "max_units": 15}
 # honours outside the two ladders: who may get one (innovation, age, revenue) and how many who may do
+# equity funds: the guidance fund's share of its sub-funds and of other funds, exits, consent to funds
+FUNDS = {"sub_fund_share": (0.2, 0.4), "vc_pe_with_guidance": 0.25, "vc_pe_share": (0.05, 0.25),
+         "exit_share": 0.15, "exit_years": (1.0, 6.0), "consent": 0.35}
+# listing (挂牌 / 上市) dates: years after founding, at least
+LISTING = {"min_years": 2.0, "mean_extra_years": 5.0}
+# loan contracts are signed a few days before the drawdown
+CONTRACT_LEAD_DAYS = 30
+# first-set (首台套) equipment insurance: who buys it, the sum insured, premium rates, policy years
+INSURANCE = {"industries": ("advanced_equipment", "new_energy", "new_materials"), "min_innovation": 0.8,
+             "uptake": 0.25, "log_insured": (16.8, 0.8), "rate": (0.01, 0.045), "max_years": 3}
 HONOURS = {
     "ip_advantage": {"min_innovation": 1.0, "min_age": 3, "min_revenue": 0.0, "uptake": 0.06},
     "ip_demo": {"min_innovation": 1.6, "min_age": 5, "min_revenue": 0.0, "uptake": 0.05},
@@ -135,7 +145,8 @@ class _Province:
         seeds = np.random.SeedSequence(spec.seed).spawn(32)  # children keep their index: new streams go last
         self.rng = {name: np.random.default_rng(s) for name, s in zip(
             ["ent", "fin", "ip", "cert", "proj", "eq", "award", "pen", "haz", "loan", "names", "misc",
-             "main_business", "ip_origin", "award_rank", "honours", "field"], seeds)}
+             "main_business", "ip_origin", "award_rank", "honours", "field", "funds", "listing", "loan_contract",
+             "insurance"], seeds)}
         self.policy = load_policy()
         self.extract = np.datetime64(spec.extracted_on, "D")
         self.extract_day = int(self.extract.astype(np.int64))
@@ -205,7 +216,15 @@ class _Province:
         self.listed = status != "unlisted"
         banks = prov["banks"]
         consent = rng.random((n, len(banks))) < 0.35
-        consent_str = self._join_codes(consent, [b["code"] for b in banks])
+        funds = prov.get("funds", [])
+        fund_consent = self.rng["funds"].random((n, len(funds))) < FUNDS["consent"]
+        consent_str = self._join_codes(np.concatenate([consent, fund_consent], axis=1),
+                                       [b["code"] for b in banks] + [f["code"] for f in funds])
+        lr = self.rng["listing"]
+        earliest = founded + int(LISTING["min_years"] * 365.25)
+        listed_day = earliest + np.round(lr.exponential(LISTING["mean_extra_years"], n) * 365.25).astype(np.int64)
+        listed_day = np.minimum(listed_day, self.extract_day)
+        listed_on = pd.Series(_dates(listed_day)).where(self.listed & (earliest <= self.extract_day))
         names, rep_name, rep_id, rep_phone = self._names(n, city, industry)
         frame = pd.DataFrame({
             "enterprise_id": codes,
@@ -216,6 +235,7 @@ class _Province:
             "industry": np.array([i["code"] for i in industries], dtype=object)[industry],
             "founded_on": _dates(founded),
             "listing_status": status,
+            "listed_on": listed_on,
             "valuation": np.nan,  # filled once equity rounds exist
             "consent_banks": consent_str,
             "legal_rep_name": rep_name,
@@ -397,8 +417,20 @@ class _Province:
         investor = np.where(kind == "bank_affiliated", banks[rng.integers(0, len(banks), m)],
                             funds[rng.integers(0, len(funds), m)])
         investor = np.where((kind != "bank_affiliated") & (rng.random(m) < 0.2), None, investor)
+        funds = [f["code"] for f in self.province.get("funds", [])]
+        fr = self.rng["funds"]
+        if funds:  # the province's guidance sub-funds are recorded by their code
+            investor = np.where(kind == "guidance_fund", np.array(funds, dtype=object)[fr.integers(0, len(funds), m)],
+                                investor)
+        vc_pe = np.isin(kind, ["vc", "pe"])
+        guided = vc_pe & (fr.random(m) < FUNDS["vc_pe_with_guidance"])
+        share = np.where(kind == "guidance_fund", fr.uniform(*FUNDS["sub_fund_share"], m),
+                         np.where(guided, fr.uniform(*FUNDS["vc_pe_share"], m), np.where(vc_pe, 0.0, np.nan)))
+        exit_day = closed + np.round(fr.uniform(*FUNDS["exit_years"], m) * 365.25).astype(np.int64)
+        exited = (fr.random(m) < FUNDS["exit_share"]) & (exit_day <= self.extract_day)
         order = np.lexsort((closed, e))
         e, closed, kind, amount, investor = e[order], closed[order], kind[order], amount[order], investor[order]
+        share, exit_day, exited = share[order], exit_day[order], exited[order]
         # raised equity in the 3 years before each year end, for the hazard
         yend = _days(np.array([f"{y}-12-31" for y in self.years], dtype="datetime64[D]"))
         self.equity_3y = np.zeros((n, len(self.years)), dtype=bool)
@@ -416,6 +448,8 @@ class _Province:
             "amount": amount,
             "investor_kind": kind,
             "investor": investor,
+            "guidance_fund_share": np.round(share, 3),
+            "exited_on": pd.Series(_dates(exit_day)).where(exited),
         })
 
     def ip_rights(self) -> pd.DataFrame:
@@ -675,6 +709,34 @@ class _Province:
         })
         return frame[keep].reset_index(drop=True)
 
+    def insurance_policies(self) -> pd.DataFrame:
+        """首台(套) insurance: equipment makers with strong innovation insure a catalogue product for one to
+        three consecutive policy years, the premium a rate of the sum insured."""
+        rng, n, cfg = self.rng["insurance"], self.n, INSURANCE
+        codes = [i["code"] for i in self.province["industries"]]
+        maker = np.isin(np.array(codes, dtype=object)[self.industry], list(cfg["industries"]))
+        who = np.flatnonzero(maker & (self.iota > cfg["min_innovation"]) & (rng.random(n) < cfg["uptake"]))
+        years = rng.integers(1, cfg["max_years"] + 1, len(who))
+        first = np.maximum(self.founded[who] + 365, self.start_day) + \
+            (rng.random(len(who)) * 4 * 365).astype(np.int64)
+        e = np.repeat(who, years)
+        k = np.arange(years.sum()) - np.repeat(np.cumsum(years) - years, years)
+        start = np.repeat(first, years) + np.round(k * 365.25).astype(np.int64)
+        keep = start <= self.extract_day
+        e, k, start = e[keep], k[keep], start[keep]
+        m = len(e)
+        insured = np.round(np.exp(rng.normal(*cfg["log_insured"], m)), -4)
+        premium = np.round(insured * rng.uniform(*cfg["rate"], m), 2)
+        return pd.DataFrame({
+            "policy_id": _ids("FS", m, 8),
+            "enterprise_id": self.ids[e],
+            "equipment": pd.Series(self.ids[e]).str[-6:].radd("首台套装备-").to_numpy(),
+            "insured_amount": insured,
+            "premium": premium,
+            "starts_on": _dates(start),
+            "ends_on": _dates(start + np.round(365.25).astype(np.int64)),
+        })
+
     def awards(self) -> pd.DataFrame:
         rng, n = self.rng["award"], self.n
         k = rng.poisson(0.04 + 0.5 * _sigmoid(2.0 * self.iota - 2.0))
@@ -854,6 +916,7 @@ class _Province:
             "product": product,
             "amount": amount,
             "rate": rate_pct,
+            "signed_on": _dates(orig - self.rng["loan_contract"].integers(0, CONTRACT_LEAD_DAYS + 1, m)),
             "originated_on": _dates(orig),
             "maturity_on": _dates(maturity),
             "collateral": coll,
@@ -945,6 +1008,7 @@ def _stream(spec: SynthSpec, province: dict | None, certifications: dict | None
     yield "input", "ip_rights", _conform("ip_rights", gen.ip_rights())
     yield "input", "projects", _conform("projects", gen.projects())
     yield "input", "awards", _conform("awards", gen.awards())
+    yield "input", "insurance_policies", _conform("insurance_policies", gen.insurance_policies())
     loans = _conform("loans", gen.loans())
     yield "input", "loans", loans
     gen.drop_state(keep=())
@@ -956,7 +1020,7 @@ def _stream(spec: SynthSpec, province: dict | None, certifications: dict | None
 
 def generate(spec: SynthSpec, province: dict | None = None, certifications: dict | None = None
              ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    """Generate the nine input tables and the ground truth, in memory.
+    """Generate the ten input tables and the ground truth, in memory.
 
     Returns ``(tables, truth)``: ``tables`` in the contract's order; ``truth`` holds
     ``loan_months`` (true PDs of every loan-month) and ``enterprises`` (latent traits).

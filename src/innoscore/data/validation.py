@@ -37,7 +37,7 @@ _HEAD_BYTES = 65536
 
 @dataclass
 class Dataset:
-    """The nine input tables, typed as the contract says, and the extraction date."""
+    """The ten input tables, typed as the contract says, and the extraction date."""
 
     tables: dict[str, pd.DataFrame]
     extracted_on: dt.date
