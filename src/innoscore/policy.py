@@ -24,7 +24,8 @@ __all__ = ["Policy", "PolicyConfigError", "load_policy", "parse_policy", "TENORS
 DEFAULT_POLICY = "features/policy.yaml"
 TENORS = ("one_year", "five_year")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_UNICORN_KEYS = ("max_years_since_founding", "min_valuation_usd", "share_of_lpr", "lpr_tenor", "max_per_year")
+_UNICORN_KEYS = ("max_years_since_founding", "min_valuation_usd", "share_of_lpr", "lpr_tenor", "max_per_year",
+                 "yuan_per_usd", "private_equity_kinds", "unlisted_statuses", "min_loan_years")
 
 
 class PolicyConfigError(ConfigError):
@@ -40,6 +41,14 @@ class UnicornSubsidy:
     share_of_lpr: float
     lpr_tenor: str
     max_per_year: float
+    yuan_per_usd: float = 7.1
+    private_equity_kinds: tuple[str, ...] = ("vc", "pe")
+    unlisted_statuses: tuple[str, ...] = ("unlisted",)
+    min_loan_years: float = 1.0
+
+    @property
+    def min_valuation_yuan(self) -> float:
+        return self.min_valuation_usd * self.yuan_per_usd
 
 
 @dataclass(frozen=True)
@@ -113,11 +122,16 @@ def parse_policy(doc: Any, source: str = "<memory>") -> Policy:
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
         raise PolicyConfigError(f"{where}: share_of_lpr must be in (0, 1]; got {share!r}")
     numbers = {}
-    for key in ("max_years_since_founding", "min_valuation_usd", "max_per_year"):
+    for key in ("max_years_since_founding", "min_valuation_usd", "max_per_year", "yuan_per_usd", "min_loan_years"):
         v = raw[key]
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
             raise PolicyConfigError(f"{where}: {key} must be a positive number; got {v!r}")
         numbers[key] = float(v)
+    for key in ("private_equity_kinds", "unlisted_statuses"):
+        v = raw[key]
+        if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
+            raise PolicyConfigError(f"{where}: {key} must be a non-empty list of codes; got {v!r}")
+        numbers[key] = tuple(v)
     unicorn = UnicornSubsidy(share_of_lpr=float(share), lpr_tenor=raw["lpr_tenor"], **numbers)
     return Policy(tuple(dates), {t: tuple(v) for t, v in rates.items()}, unicorn, source)
 
