@@ -12,7 +12,7 @@ from pathlib import Path
 from innoscore.credit.config import Gates
 from innoscore.credit.train import TrainResult, calibration_plot, flat_metrics, gate_results
 
-__all__ = ["tracking_uri", "log_training", "promote", "load_model", "DEFAULT_TRACKING_URI", "EXPERIMENT",
+__all__ = ["tracking_uri", "log_training", "promote", "load_model", "load_model_uri", "DEFAULT_TRACKING_URI", "EXPERIMENT",
            "CHAMPION"]
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"  # in the working directory
@@ -104,5 +104,10 @@ def promote(version: str, gates: Gates, name: str, uri: str | None = None) -> di
 
 def load_model(name: str, alias: str = CHAMPION, uri: str | None = None):
     """The registered CreditModel under an alias (``models:/NAME@champion``)."""
+    return load_model_uri(f"models:/{name}@{alias}", uri)
+
+
+def load_model_uri(model_uri: str, uri: str | None = None):
+    """A CreditModel from any MLflow model URI (``models:/NAME@ALIAS``, ``models:/NAME/3``, ``runs:/...``)."""
     mlflow = _mlflow(tracking_uri(uri))
-    return mlflow.sklearn.load_model(f"models:/{name}@{alias}")
+    return mlflow.sklearn.load_model(model_uri)

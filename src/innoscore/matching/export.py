@@ -1,0 +1,250 @@
+"""The files each bank or fund receives: ``<owner>.xlsx`` and ``<owner>.csv`` under ``shortlists/``.
+
+* Chinese headers by default (``lang="en"`` for English); the xlsx has one sheet per product and a
+  tier sheet, a frozen header row and readable column widths; the csv is UTF-8 with a BOM so that
+  Excel shows the Chinese, and one row per (product, enterprise).
+* An owner's files hold only the enterprises that consent to share their data with it; no personal
+  field of a legal representative is ever read here (the population does not carry them).
+* A text cell starting with ``= + - @`` (or a tab or carriage return) cannot run as a formula: the
+  xlsx stores every text as a string cell, the csv prefixes such a cell with an apostrophe.
+* The same inputs give byte-identical files: fixed zip timestamps and document dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from innoscore.matching.fields import Population
+from innoscore.matching.products import ProductCatalog
+
+__all__ = ["owner_frames", "write_owner_files", "COLUMNS", "FORMULA_START", "safe_text"]
+
+# (key, Chinese header, English header)
+COLUMNS = (
+    ("rank", "排名", "rank"),
+    ("enterprise_id", "统一社会信用代码", "enterprise id"),
+    ("name", "企业名称", "name"),
+    ("city", "地市", "city"),
+    ("county", "区县", "county"),
+    ("park", "高新区", "high-tech zone"),
+    ("industry", "行业", "industry"),
+    ("tier", "十百千万层级", "tier"),
+    ("points", "创新积分", "points"),
+    ("pd", "违约概率", "PD"),
+    ("score", "信用评分", "score"),
+    ("grade", "信用等级", "grade"),
+    ("suggested_amount", "建议额度（元）", "suggested amount (yuan)"),
+    ("why", "入选理由", "why"),
+    ("reasons", "主要风险因素", "risk reasons"),
+    ("products", "匹配产品", "products matched"),
+)
+PRODUCT_HEADER = ("product", "产品", "product")
+TIER_COLUMNS = (
+    ("tier", "层级", "tier"), ("tier_rank", "层级排名", "tier rank"), ("enterprise_id", "统一社会信用代码", "enterprise id"),
+    ("name", "企业名称", "name"), ("city", "地市", "city"), ("county", "区县", "county"), ("park", "高新区", "high-tech zone"),
+    ("industry", "行业", "industry"), ("project_id", "项目编号", "project id"), ("project_name", "项目名称", "project"),
+    ("trl", "技术成熟度", "TRL"), ("project_score", "成果评分", "project score"), ("points", "创新积分", "points"),
+    ("pd", "违约概率", "PD"), ("grade", "信用等级", "grade"),
+)
+TIER_SHEET = ("十百千万", "tiers")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_WIDTHS = {"rank": 6, "enterprise_id": 21, "name": 30, "why": 60, "reasons": 40, "products": 30, "project_name": 30,
+           "suggested_amount": 16, "tier": 14}
+
+
+def safe_text(value: str) -> str:
+    """A csv cell that Excel shows as text: an apostrophe before a leading ``= + - @``, tab or CR."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _industry_names() -> dict[str, str]:
+    from innoscore.config import load_yaml
+
+    try:
+        return {i["code"]: i["name"] for i in load_yaml("pipelines/province.yaml").get("industries", [])}
+    except Exception:  # a missing province description only loses the Chinese industry names
+        return {}
+
+
+def owner_frames(catalog: ProductCatalog, pop: Population, shortlists: pd.DataFrame, tiers: pd.DataFrame,
+                 lang: str = "zh") -> dict[str, dict[str, pd.DataFrame]]:
+    """Per owner: one frame per product (its shortlist, columns ``COLUMNS``) and the tier frame, in
+    the language, holding only enterprises that consent to the owner."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be zh or en; got {lang!r}")
+    industries = _industry_names() if lang == "zh" else {}
+    frame = pop.frame
+    consent = pop.sets["consent"]
+    tier_names = {t.id: t.name(lang) for t in catalog.tiers}
+    sep = "；" if lang == "zh" else "; "
+    # each enterprise's tiers (an enterprise level, and the project level if one of its projects is there)
+    by_row: dict[int, list[str]] = {}
+    ids = pd.Index(pop.ids)
+    for t, e in zip(tiers["tier"], ids.get_indexer(tiers["enterprise_id"])):
+        names = by_row.setdefault(int(e), [])
+        if tier_names[t] not in names:
+            names.append(tier_names[t])
+    out: dict[str, dict[str, pd.DataFrame]] = {}
+    for code, owner in catalog.owners.items():
+        products = [p for p in catalog.products if p.owner == code]
+        own = shortlists[shortlists["owner"] == code]
+        matched: dict[int, list[str]] = {}
+        for pid, r in zip(own["product"], own["row"]):
+            matched.setdefault(int(r), []).append(catalog.product(pid).name(lang))
+        sheets: dict[str, pd.DataFrame] = {}
+        for p in products:
+            s = own[own["product"] == p.id]
+            rows = s["row"].to_numpy(np.int64)
+            sheets[p.id] = pd.DataFrame({
+                "rank": s["rank"].to_numpy(),
+                "enterprise_id": pop.ids[rows],
+                "name": frame["name"].to_numpy(object)[rows],
+                "city": frame["city"].to_numpy(object)[rows],
+                "county": frame["county"].to_numpy(object)[rows],
+                "park": frame["park"].to_numpy(object)[rows],
+                "industry": [industries.get(i, i) for i in frame["industry"].to_numpy(object)[rows]],
+                "tier": [sep.join(by_row.get(int(r), [])) for r in rows],
+                "points": np.round(pop.number("points")[rows], 2),
+                "pd": np.round(pop.number("pd")[rows], 6),
+                "score": np.round(pop.number("score")[rows], 1),
+                "grade": frame["grade"].to_numpy(object)[rows],
+                "suggested_amount": s["suggested_amount"].to_numpy("float64"),
+                "why": s[f"why_{lang}"].to_numpy(object),
+                "reasons": pop.reason_text(rows, lang),
+                "products": [sep.join(matched.get(int(r), [])) for r in rows],
+            })
+        trow = ids.get_indexer(tiers["enterprise_id"])
+        mine = consent.matches([code], len(pop))[trow] > 0
+        t = tiers[mine]
+        tr = trow[mine]
+        sheets["_tiers"] = pd.DataFrame({
+            "tier": [tier_names[x] for x in t["tier"]], "tier_rank": t["tier_rank"].to_numpy(),
+            "enterprise_id": t["enterprise_id"].to_numpy(object), "name": frame["name"].to_numpy(object)[tr],
+            "city": frame["city"].to_numpy(object)[tr], "county": frame["county"].to_numpy(object)[tr],
+            "park": frame["park"].to_numpy(object)[tr],
+            "industry": [industries.get(i, i) for i in frame["industry"].to_numpy(object)[tr]],
+            "project_id": t["project_id"].to_numpy(object), "project_name": t["project_name"].to_numpy(object),
+            "trl": t["trl"].to_numpy("float64"), "project_score": np.round(t["project_score"].to_numpy("float64"), 4),
+            "points": np.round(t["points"].to_numpy("float64"), 2), "pd": np.round(t["pd"].to_numpy("float64"), 6),
+            "grade": frame["grade"].to_numpy(object)[tr],
+        })
+        out[code] = sheets
+    return out
+
+
+def _cell(value):
+    """A value for a cell: None for missing, plain Python numbers, text as it is."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+    base, i = title, 2
+    while title in used:
+        suffix = f"({i})"
+        title, i = base[:31 - len(suffix)] + suffix, i + 1
+    used.add(title)
+    return title
+
+
+def _deterministic(xlsx: bytes, stamp: dt.datetime) -> bytes:
+    """The workbook with fixed zip timestamps and document dates, so that equal inputs give equal bytes."""
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + iso.encode()
+                              + rb"\g<2>", data)
+            z = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            z.compress_type = zipfile.ZIP_DEFLATED
+            z.external_attr = 0o644 << 16
+            dst.writestr(z, data)
+    return buf.getvalue()
+
+
+def _write_sheet(ws, frame: pd.DataFrame, headers: list[tuple[str, str]]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws.append([h for _, h in headers])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for values in frame[[k for k, _ in headers]].itertuples(index=False, name=None):
+        ws.append([_cell(v) for v in values])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text: a leading "=" is not a formula
+    ws.freeze_panes = "A2"
+    for i, (key, header) in enumerate(headers, start=1):
+        width = _WIDTHS.get(key, max(10, min(24, 2 * len(header) + 2)))
+        ws.column_dimensions[get_column_letter(i)].width = width
+    keys = [k for k, _ in headers]
+    if "pd" in keys:
+        col = keys.index("pd") + 1
+        for cells in ws.iter_cols(min_col=col, max_col=col, min_row=2):
+            for cell in cells:
+                cell.number_format = "0.00%"
+
+
+def write_owner_files(folder: Path, catalog: ProductCatalog, sheets: dict[str, dict[str, pd.DataFrame]],
+                      as_of: dt.date, lang: str = "zh") -> list[Path]:
+    """``<owner>.xlsx`` and ``<owner>.csv`` for every owner into ``folder``; returns the paths written."""
+    from openpyxl import Workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    k = 1 if lang == "zh" else 2
+    headers = [(c[0], c[k]) for c in COLUMNS]
+    tier_headers = [(c[0], c[k]) for c in TIER_COLUMNS]
+    written = []
+    stamp = dt.datetime(as_of.year, as_of.month, as_of.day)
+    for code, by_product in sheets.items():
+        wb = Workbook()
+        wb.remove(wb.active)
+        used: set[str] = set()
+        rows = []
+        for pid, frame in by_product.items():
+            if pid == "_tiers":
+                continue
+            product = catalog.product(pid)
+            _write_sheet(wb.create_sheet(_sheet_title(product.name(lang), used)), frame, headers)
+            rows.append(frame.assign(product=product.name(lang)))
+        _write_sheet(wb.create_sheet(_sheet_title(TIER_SHEET[0 if lang == "zh" else 1], used)), by_product["_tiers"],
+                     tier_headers)
+        wb.properties.creator = "innoscore"
+        buf = io.BytesIO()
+        wb.save(buf)
+        xlsx = folder / f"{code}.xlsx"
+        xlsx.write_bytes(_deterministic(buf.getvalue(), stamp))
+        written.append(xlsx)
+        # the csv: every product's rows, the product first
+        all_rows = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[c[0] for c in COLUMNS])
+        cols = [PRODUCT_HEADER] + list(COLUMNS)
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerow([c[k] for c in cols])
+        for values in all_rows.reindex(columns=[c[0] for c in cols]).itertuples(index=False, name=None):
+            w.writerow(["" if _cell(v) is None else safe_text(v) if isinstance(v, str) else repr(_cell(v))
+                        if isinstance(_cell(v), float) else _cell(v) for v in values])
+        path = folder / f"{code}.csv"
+        path.write_bytes(("\ufeff" + out.getvalue()).encode("utf-8"))
+        written.append(path)
+    return written

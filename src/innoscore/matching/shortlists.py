@@ -1,0 +1,124 @@
+"""Product shortlists: who is eligible, the suggested amount, the ranking and the cut at capacity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from innoscore.matching.fields import Population, label_of
+from innoscore.matching.products import TIE_BREAK, Amount, Product
+from innoscore.matching.rules import AnyOf, Condition, Rule, describe, evaluate
+
+__all__ = ["rank_order", "suggested_amount", "rule_results", "eligible", "shortlist", "why", "SHORTLIST_COLUMNS"]
+
+SHORTLIST_COLUMNS = ["product", "owner", "rank", "enterprise_id", "suggested_amount", "why_zh", "why_en"]
+
+
+def rank_order(pop: Population, rows: np.ndarray, keys: tuple[tuple[str, bool], ...]) -> np.ndarray:
+    """``rows`` sorted by the keys (field, descending), then points (high first), PD (low first) and the
+    enterprise id; a missing value sorts after every present one, whichever the direction."""
+    sort_keys = []
+    for name, desc in tuple(keys) + TIE_BREAK:
+        x = pop.number(name)[rows]
+        x = -x if desc else x.copy()
+        x[np.isnan(x)] = np.inf
+        sort_keys.append(x)
+    sort_keys.append(rows)  # the population is sorted by enterprise id: the row is the id's rank
+    return rows[np.lexsort(tuple(reversed(sort_keys)))]
+
+
+def suggested_amount(amount: Amount, pop: Population) -> np.ndarray:
+    """The suggested amount per enterprise (yuan), NaN where it falls below the minimum.
+
+    The least of the cap, each ``field x times`` term and the ladder's step (0 below its first step),
+    rounded down to ``round_down_to``.  A missing value in a term counts as 0: a loan is not sized
+    on a figure nobody knows.
+    """
+    a = np.full(len(pop), amount.cap)
+    for name, times in amount.terms:
+        a = np.minimum(a, np.nan_to_num(pop.number(name), nan=0.0) * times)
+    if amount.ladder_field is not None:
+        x = pop.number(amount.ladder_field)
+        starts = np.array([s for s, _ in amount.ladder])
+        steps = np.array([v for _, v in amount.ladder])
+        i = np.searchsorted(starts, np.nan_to_num(x, nan=-np.inf), side="right") - 1
+        a = np.minimum(a, np.where(i >= 0, steps[np.maximum(i, 0)], 0.0))
+    a = np.floor(np.maximum(a, 0.0) / amount.round_down_to) * amount.round_down_to
+    return np.where((a >= amount.minimum) & (a > 0), a, np.nan)
+
+
+def rule_results(product: Product, pop: Population) -> list[np.ndarray]:
+    """One boolean array per rule of the product."""
+    return [evaluate(r, pop) for r in product.rules]
+
+
+def eligible(product: Product, pop: Population, consent: bool = True,
+             results: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Where every rule holds (and the enterprise consents to the owner, and a loan's amount reaches
+    its minimum); returns ``(mask, suggested amounts)``."""
+    ok = np.ones(len(pop), dtype=bool)
+    for r in results if results is not None else rule_results(product, pop):
+        ok &= r
+    if consent:
+        ok &= pop.sets["consent"].matches([product.owner], len(pop)) > 0
+    amounts = suggested_amount(product.amount, pop) if product.amount is not None else np.full(len(pop), np.nan)
+    if product.amount is not None:
+        ok &= ~np.isnan(amounts)
+    return ok, amounts
+
+
+def _actual(rule: Rule, pop: Population, rows: np.ndarray, lang: str) -> list[str]:
+    f = pop.fields[rule.field]
+    if f.kind == "number":
+        x = pop.number(rule.field)[rows]
+        if f.percent:
+            return [f"{v * 100:.2f}%" for v in x]
+        return [f"{v:,.4g}" if abs(v) < 10_000 else f"{v:,.0f}" for v in x]
+    if f.kind == "category":
+        return [label_of(v, lang) for v in pop.frame[rule.field].to_numpy(object)[rows]]
+    if f.kind == "set":
+        wanted = set(rule.value)
+        sep = "、" if lang == "zh" else ", "
+        return [sep.join(label_of(m, lang) for m in ms if m in wanted) for ms in pop.sets[rule.field].of_rows(rows)]
+    return ["" for _ in rows]
+
+
+def why(rules: tuple[Condition, ...], pop: Population, rows: np.ndarray, lang: str) -> np.ndarray:
+    """Per row, the rules it met with its own values, e.g. ``创新积分 ≥ 65（72.4）；违约概率 ≤ 3%（1.20%）``."""
+    parts: list[list[str]] = [[] for _ in rows]
+    for rule in rules:
+        text = describe(rule, pop.fields, lang)
+        if isinstance(rule, AnyOf):
+            for p in parts:
+                p.append(text)
+            continue
+        values = _actual(rule, pop, rows, lang) if rule.op not in ("present", "absent", "is") else ["" for _ in rows]
+        if rule.op in ("any_of", "all_of", "in", "=="):
+            text = pop.fields[rule.field].label(lang)  # the value says it
+        for p, v in zip(parts, values):
+            p.append(f"{text}（{v}）" if v and lang == "zh" else f"{text} ({v})" if v else text)
+    sep = "；" if lang == "zh" else "; "
+    return np.array([sep.join(p) for p in parts], dtype=object)
+
+
+def shortlist(product: Product, pop: Population) -> pd.DataFrame:
+    """The product's shortlist: consenting eligible enterprises in ranking order, cut at capacity
+    (the count first, then the budget: the suggested amounts summed in rank order stay within it)."""
+    ok, amounts = eligible(product, pop)
+    rows = rank_order(pop, np.flatnonzero(ok), product.ranking)
+    cap = product.capacity
+    if cap.enterprises is not None:
+        rows = rows[:cap.enterprises]
+    if cap.budget is not None:
+        within = np.cumsum(amounts[rows]) <= cap.budget
+        rows = rows[:int(np.argmin(within)) if not within.all() else len(rows)]
+    return pd.DataFrame({
+        "product": product.id,
+        "owner": product.owner,
+        "rank": np.arange(1, len(rows) + 1, dtype=np.int64),
+        "row": rows,
+        "enterprise_id": pop.ids[rows],
+        "suggested_amount": amounts[rows],
+        "why_zh": why(product.rules, pop, rows, "zh"),
+        "why_en": why(product.rules, pop, rows, "en"),
+    })
