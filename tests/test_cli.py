@@ -41,9 +41,10 @@ def test_demo_generates_validates_and_summarises(tmp_path, capsys):
     assert [line.split()[0] for line in section.strip().splitlines()[3:13]] == list(best["enterprise_id"])
     assert (out / "points" / "certification_checks.parquet").exists()
     # two years of loans are too few for the credit panel's dates: the step says why and is skipped
-    credit = text.split("[6/6] credit model")[1]
+    credit = text.split("[6/7] credit model")[1]
     assert "skipped: the test slice of the credit panel has 0 rows" in credit and "models/credit.yaml" in credit
     assert "credit model   models:/" not in text
+    assert "[7/7] matching skipped: no champion model" in text and not (out / "match").exists()
 
 
 def test_demo_trains_registers_and_promotes_the_credit_model(tmp_path, capsys, monkeypatch):
@@ -66,7 +67,8 @@ def test_demo_trains_registers_and_promotes_the_credit_model(tmp_path, capsys, m
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--enterprises", "3000"]) == 0
-    text = capsys.readouterr().out.split("[6/6] credit model")[1]
+    printed = capsys.readouterr().out
+    text = printed.split("[6/7] credit model")[1]
     uri = f"sqlite:///{(out / 'mlflow.db').resolve()}"
     assert (out / "mlflow.db").is_file() and (out / "mlartifacts").is_dir()
     client = MlflowClient(tracking_uri=uri)
@@ -79,6 +81,37 @@ def test_demo_trains_registers_and_promotes_the_credit_model(tmp_path, capsys, m
     assert float(row.group(1)) == round(metrics["test_auc"], 4)
     assert float(row.group(4)) == round(metrics["test_brier"], 5)
     assert "version 1 is now @champion" in text and f"models:/innoscore-credit@champion (version 1) in {uri}" in text
+
+    # [7/7] matching with the champion: each owner's shortlist sizes, the top of the leaders' tier, files
+    matching = printed.split("[7/7] matching")[1]
+    shortlists = pd.read_parquet(out / "match" / "shortlists" / "shortlists.parquet")
+    for (owner, product), size in shortlists.groupby(["owner", "product"]).size().items():
+        assert re.search(rf"{owner}\s+.*\b{product} {size:,}\b", matching), product
+    tiers = pd.read_parquet(out / "match" / "tiers.parquet")
+    leaders = tiers[tiers["tier"] == "leaders"]
+    assert 1 <= len(leaders) <= 10 and f"  1  {leaders['enterprise_id'].iloc[0]}" in matching
+    for owner in ("ICBC", "HB_POC_FUND"):
+        assert (out / "match" / "shortlists" / f"{owner}.xlsx").is_file()
+        assert (out / "match" / "shortlists" / f"{owner}.csv").is_file()
+
+    # the same through `innoscore match`: identical files; and `match explain` for a shortlisted enterprise
+    again = tmp_path / "again"
+    assert main(["match", str(out / "province"), "--tracking-uri", uri, "--out", str(again)]) == 0
+    for path in sorted((out / "match").rglob("*.*")):
+        assert path.read_bytes() == (again / path.relative_to(out / "match")).read_bytes(), path.name
+    assert main(["match", str(out / "province"), "--tracking-uri", uri, "--out", str(again)]) == 2
+    assert "pass --overwrite" in capsys.readouterr().err
+    first = shortlists.iloc[0]
+    assert main(["match", "explain", str(out / "province"), "--tracking-uri", uri, "--enterprise",
+                 first["enterprise_id"]]) == 0
+    explained = capsys.readouterr().out
+    assert f"{first['product']} (" in explained and "SHORTLISTED rank 1" in explained
+    assert main(["match", "explain", str(out / "province"), "--tracking-uri", uri, "--enterprise", "X" * 18]) == 2
+    # a model alias that does not exist: exit 2, nothing written
+    assert main(["match", str(out / "province"), "--tracking-uri", uri, "--model", "models:/innoscore-credit@nobody",
+                 "--out", str(tmp_path / "none")]) == 2
+    assert "cannot load the model models:/innoscore-credit@nobody" in capsys.readouterr().err
+    assert not (tmp_path / "none").exists()
 
 
 def test_summary_counts_certificates_valid_on_the_extraction_date(tmp_path, small_province):
@@ -105,7 +138,7 @@ def test_summary_of_invalid_data_exits_2(tmp_path, capsys):
 def test_help_lists_the_commands():
     out = subprocess.run([sys.executable, "-m", "innoscore.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    for command in ("validate", "synth", "summary", "demo"):
+    for command in ("validate", "synth", "summary", "demo", "match", "match-explain"):
         assert command in out.stdout
 
 

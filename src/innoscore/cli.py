@@ -289,6 +289,67 @@ def cmd_promote(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+DEFAULT_MODEL_URI = "models:/innoscore-credit@champion"
+
+
+def _load_model(uri: str, tracking_uri: str | None):
+    """A credit model from an MLflow model URI (``models:/NAME@ALIAS``, ``runs:/...``, a folder)."""
+    from innoscore.credit.registry import load_model_uri, tracking_uri as resolve
+
+    try:
+        return load_model_uri(uri, tracking_uri)
+    except Exception as exc:  # MLflow raises its own kinds for an unknown model, alias or path
+        if type(exc).__name__ in ("MlflowException", "RestException", "OSError", "FileNotFoundError"):
+            raise UsageError(f"cannot load the model {uri} from {resolve(tracking_uri)}: "
+                             f"{str(exc).splitlines()[0]} (train and promote one first: innoscore train, "
+                             "innoscore promote)") from None
+        raise
+
+
+def _match(args: argparse.Namespace):
+    from innoscore.data.validation import load
+    from innoscore.indicators import load_catalog
+    from innoscore.matching.match import match_dataset
+    from innoscore.matching.products import load_products
+    from innoscore.points import load_points_config
+
+    catalog = load_catalog(args.catalog)
+    products = load_products(args.products, catalog)
+    config = load_points_config(catalog=catalog)
+    data = load(args.data_dir)
+    as_of = _as_of(args, data.extracted_on)
+    model = _load_model(args.model, args.tracking_uri)
+    return match_dataset(data, as_of, model, products, config)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from innoscore.io import atomic_dir
+    from innoscore.matching.match import format_match, write_match
+
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.overwrite:
+        raise UsageError(f"--out {out} exists and is not an empty folder; pass --overwrite to replace it")
+    t0 = time.perf_counter()
+    result = _match(args)
+    with atomic_dir(out) as tmp:
+        write_match(result, tmp, args.lang)
+    print(format_match(result))
+    print(f"matched {len(result.population):,} enterprises as of {result.as_of} against "
+          f"{len(result.catalog.products)} products in {time.perf_counter() - t0:.1f} s; written to {out}")
+    return EXIT_OK
+
+
+def cmd_match_explain(args: argparse.Namespace) -> int:
+    from innoscore.matching.match import explain
+
+    result = _match(args)
+    try:
+        print(explain(result, args.enterprise, args.lang))
+    except KeyError:
+        raise UsageError(f"enterprise {args.enterprise} is not in {args.data_dir} as of {result.as_of}") from None
+    return EXIT_OK
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from innoscore.data.contract_doc import markdown
 
@@ -330,7 +391,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from innoscore.points.run import run as points_run
 
     spec = _spec(args)
-    steps = 6
+    steps = 7
     root = Path(args.out)
     data_dir = root / "province"
     truth_dir = truth_dir_for(data_dir)
@@ -368,6 +429,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"[6/{steps}] credit model: train on the panel of month-ends, register and promote (MLflow at {uri})")
     version = _demo_credit(data, catalog, uri)
     print()
+    match_dir = root / "match"
+    if version is not None:
+        from innoscore.credit.registry import load_model
+        from innoscore.io import atomic_dir
+        from innoscore.matching.match import format_match, match_dataset, write_match
+
+        print(f"[7/{steps}] matching: shortlists per bank and fund, tiers, first-loan lists, subsidies")
+        result = match_dataset(data, data.extracted_on, load_model("innoscore-credit", uri=uri),
+                               points_config=load_points_config(catalog=catalog))
+        with atomic_dir(match_dir) as tmp:
+            write_match(result, tmp)
+        print(format_match(result))
+    else:
+        shutil.rmtree(match_dir, ignore_errors=True)
+        print(f"[7/{steps}] matching skipped: no champion model")
+    print()
     print("results:")
     print(f"  input tables   {data_dir}")
     print(f"  ground truth   {truth_dir}")
@@ -375,7 +452,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  points         {points_dir / 'points.parquet'}, {points_dir / 'certification_checks.parquet'}")
     if version is not None:
         print(f"  credit model   models:/innoscore-credit@champion (version {version}) in {uri}")
+        print(f"  shortlists     {match_dir / 'shortlists'} (one xlsx and csv per bank and fund)")
+        print(f"  tiers, lists   {match_dir}: tiers, first_loan, near_misses, subsidies (.parquet)")
         print(f"  see the runs:  mlflow ui --backend-store-uri {uri}")
+        print(f"  explain one:   innoscore match explain {data_dir} --tracking-uri {uri} --enterprise "
+              f"{result.tiers['enterprise_id'].iloc[0] if len(result.tiers) else 'ID'}")
     print(f"  try: innoscore validate {data_dir}")
     return EXIT_OK
 
@@ -409,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("synth", help="generate a synthetic province",
-                       description="Generate the nine input tables of a synthetic province into --out and its "
+                       description="Generate the ten input tables of a synthetic province into --out and its "
                                    "ground truth (true PDs) into a separate folder.")
     _add_spec_options(p, 20_000)
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the input tables")
@@ -484,13 +565,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, metavar="FILE", help="model specification (default models/credit.yaml)")
     p.set_defaults(func=cmd_promote)
 
+    def match_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("data_dir", metavar="DATA_DIR", type=Path)
+        p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="as-of date (default: the extraction date)")
+        p.add_argument("--model", default=DEFAULT_MODEL_URI, metavar="URI",
+                       help=f"the credit model (default {DEFAULT_MODEL_URI})")
+        p.add_argument("--tracking-uri", metavar="URI", help="MLflow tracking URI (as for train)")
+        p.add_argument("--products", type=Path, metavar="FILE",
+                       help="product catalog (default pipelines/products.yaml)")
+        p.add_argument("--catalog", type=Path, metavar="FILE", help="indicator catalog (default features/indicators.yaml)")
+
+    p = sub.add_parser("match", help="shortlists per bank and fund, the 十百千万 tiers, first-loan lists and subsidies "
+                                     "(see also: match explain)",
+                       description="Score every enterprise of DATA_DIR (points, certification checks, PD from the "
+                                   "model), rank the eligible, consenting enterprises for each product of the catalog, "
+                                   "fill the tiers and the first-loan work lists, compute the policy subsidies of the "
+                                   "year to date, and write tiers.parquet, first_loan.parquet, near_misses.parquet, "
+                                   "subsidies.parquet and shortlists/ (one xlsx and csv per owner) into --out. "
+                                   "`innoscore match explain DATA_DIR --enterprise ID` explains one enterprise.")
+    match_options(p)
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the results")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the bank files (default zh)")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it holds files")
+    p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("match-explain", help="(written `match explain`) every product's rules for one enterprise",
+                       description="Print, for one enterprise, every product with the rules it met and failed, its "
+                                   "consent, suggested amount and shortlist rank, its tiers, near misses and subsidies.")
+    match_options(p)
+    p.add_argument("--enterprise", required=True, metavar="ID", help="the enterprise's unified social credit code")
+    p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the rules (default en)")
+    p.set_defaults(func=cmd_match_explain)
+
     p = sub.add_parser("contract", help="print the data contract (the input tables and their rules) as Markdown")
     p.set_defaults(func=cmd_contract)
 
     p = sub.add_parser("demo", help="run the whole flow on a freshly generated synthetic province",
                        description="Generate the synthetic province into OUT/province, validate it, summarise it, "
                                    "build the indicators and innovation points, train, register and promote the "
-                                   "credit model. Replaces what an earlier demo left in OUT.")
+                                   "credit model, and match the enterprises to the banks' and funds' products "
+                                   "(OUT/match). Replaces what an earlier demo left in OUT.")
     _add_spec_options(p, 20_000)
     p.add_argument("--out", type=Path, default=Path("demo"), metavar="OUT", help="output folder (default ./demo)")
     p.add_argument("--tracking-uri", metavar="URI",
@@ -502,8 +616,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:2] in (["points", "explain"], ["points", "references"]):
-        argv = [f"points-{argv[1]}", *argv[2:]]
+    if argv[:2] in (["points", "explain"], ["points", "references"], ["match", "explain"]):
+        argv = [f"{argv[0]}-{argv[1]}", *argv[2:]]
     args = parser.parse_args(argv)
     try:
         return args.func(args)
