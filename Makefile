@@ -28,6 +28,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_synth.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_points.py
+	$(BIN)/python benchmarks/bench_match.py
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -32,7 +32,8 @@ def _child(step: str, out: Path, n: int, seed: int) -> None:
 
         report = validate(out)
         extra = {"ok": report.ok, "problems": len(report.problems),
-                 "rows": sum(t["rows"] or 0 for t in report.tables.values())}
+                 "rows": sum(t["rows"] or 0 for t in report.tables.values()),
+                 "tables": sum(1 for t in report.tables.values() if t["rows"])}
     seconds = time.perf_counter() - t0
     print(json.dumps({"step": step, "seconds": seconds, "peak_gb": peak_gb(), **extra}))
 
@@ -60,7 +61,7 @@ def main() -> None:
                   f"peak {r['peak_gb']:.2f} GB{mem_target}  [{verdict}]")
         v = results["validate"]
         size = sum(f.stat().st_size for f in out.iterdir()) / 1024**2
-        print(f"data: {v['rows']:,} rows in 9 tables, {size:,.0f} MB on disk; validation found {v['problems']} problems")
+        print(f"data: {v['rows']:,} rows in {v['tables']} tables, {size:,.0f} MB on disk; validation found {v['problems']} problems")
 
 
 if __name__ == "__main__":

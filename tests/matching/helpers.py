@@ -48,7 +48,7 @@ def population(rows: list[dict], sets: dict[str, dict[int, list[str]]] | None = 
 
 OWNERS = [{"code": c, "kind": "bank", "name_zh": c, "name_en": c} for c in ("ICBC", "BOC", "CCB")] + \
     [{"code": "FUND", "kind": "fund", "name_zh": "基金", "name_en": "fund"}]
-TIERS = {"owner": "ICBC", "levels": [{"id": "t1", "name_zh": "一", "name_en": "one", "quota": 2}]}
+TIERS = {"levels": [{"id": "t1", "name_zh": "一", "name_en": "one", "quota": 2}]}
 FIRST = {"rules": [{"field": "never_borrowed", "op": "is", "value": True}]}
 
 

@@ -61,6 +61,9 @@ def test_a_bad_rule_is_refused_naming_file_product_and_rule(rule, words):
 
 @pytest.mark.parametrize("change, words", [
     (lambda p: p.update(owner="NOBODY"), "owner 'NOBODY' is not among the owners"),
+    (lambda p: p.update(owner=["ICBC"]), "owner ['ICBC'] is not among the owners"),
+    (lambda p: p.update(kind=["loan"]), "kind must be one of loan, equity, pool"),
+    (lambda p: p.update(ranking=[{"field": ["points"], "order": "desc"}]), "ranking needs a number field"),
     (lambda p: p.update(kind="bond"), "kind must be one of loan, equity, pool"),
     (lambda p: p.pop("amount"), "a loan needs an amount rule"),
     (lambda p: p.update(capacity={}), "capacity must give"),
@@ -85,9 +88,9 @@ def test_duplicate_product_ids_and_bad_tiers_are_refused():
     with pytest.raises(ProductsError, match="repeated: p"):
         catalog([loan("p"), loan("p")])
     with pytest.raises(ProductsError, match="quota"):
-        catalog([loan()], tiers={"owner": "ICBC", "levels": [{"id": "a", "name_zh": "a", "name_en": "a", "quota": 0}]})
+        catalog([loan()], tiers={"levels": [{"id": "a", "name_zh": "a", "name_en": "a", "quota": 0}]})
     with pytest.raises(ProductsError, match="weights must add up to 1"):
-        catalog([loan()], tiers={"owner": "ICBC", "levels": [
+        catalog([loan()], tiers={"levels": [
             {"id": "a", "of": "projects", "name_zh": "a", "name_en": "a", "quota": 5,
              "weights": {"advancement": 0.5, "trl": 0.5, "market_value": 0.5}}]})
 
@@ -110,8 +113,10 @@ _values = st.one_of(st.none(), st.booleans(), st.integers(-5, 100), st.floats(al
 
 
 @settings(max_examples=200, deadline=None)
-@given(field=st.sampled_from(["points", "pd", "stage", "certifications_held", "in_park", "park", "nope"]),
-       op=st.sampled_from([">=", "<", "==", "in", "not_in", "any_of", "is", "between", "present", "??"]),
+@given(field=st.one_of(st.sampled_from(["points", "pd", "stage", "certifications_held", "in_park", "park", "nope"]),
+                       st.lists(st.just("points"), max_size=1), st.none(), st.integers()),
+       op=st.one_of(st.sampled_from([">=", "<", "==", "in", "not_in", "any_of", "is", "between", "present", "??"]),
+                    st.lists(st.just(">="), max_size=1), st.none()),
        value=_values, with_value=st.booleans())
 def test_any_rule_document_is_either_refused_clearly_or_usable(field, op, value, with_value):
     rule = {"field": field, "op": op, **({"value": value} if with_value else {})}

@@ -79,10 +79,11 @@ def test_rules_treat_missing_values_as_not_met_except_the_negative_operators():
         {"field": "revenue", "op": "between", "value": [5, 5]},
         {"any": [{"field": "revenue", "op": "absent"}, {"field": "park", "op": "in", "value": ["x"]}]},
         {"field": "certifications_held", "op": "none_of", "value": ["tech_sme"]},
+        {"field": "park", "op": "!=", "value": "X"},
     ])])
     got = [list(evaluate(r, pop)) for r in cat.products[0].rules]
     assert got == [[False, True], [False, True], [True, False], [True, False], [False, True], [True, False],
-                   [True, True]]
+                   [True, True], [False, True]]
 
 
 @settings(max_examples=60, deadline=None)

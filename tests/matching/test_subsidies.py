@@ -154,3 +154,19 @@ def test_the_shipped_policy_loads_and_a_bad_rate_is_refused_by_name():
     doc["neeq_listing_subsidy"]["statuses"] = ["neeq"]
     with pytest.raises(PolicyConfigError, match="unknown neeq"):
         parse_subsidies(doc, "policy.yaml")
+
+
+def test_a_listing_after_the_contract_does_not_undo_the_unicorn_subsidy_nor_count_before_it():
+    from innoscore.matching.fields import listing_status_on
+
+    ent = _ent([{"valuation": 4e9, "listing_status": "star", "listed_on": T("2025-09-01")},
+                {"valuation": 4e9, "listing_status": "star", "listed_on": T("2025-03-01")}])
+    assert listing_status_on(ent, T("2025-08-31")).tolist() == ["unlisted", "star"]
+    rounds = _rounds([{"enterprise_id": uscc(i), "closed_on": T("2021-06-01"), "amount": 5e7, "investor_kind": "vc"}
+                      for i in (0, 1)])
+    loans = _loans([{"enterprise_id": uscc(i), "amount": 1e8, "signed_on": T("2025-07-01"),
+                     "originated_on": T("2025-07-01"), "maturity_on": T("2028-07-01")} for i in (0, 1)])
+    got = _by(subsidies({"enterprises": ent, "loans": loans, "equity_rounds": rounds}, AS_OF), "unicorn_interest")
+    # 0 was unlisted when it signed (it listed in September); 1 had listed in March
+    assert list(got["enterprise_id"]) == [uscc(0)]
+    assert got["amount"].tolist() == pytest.approx([1_050_000])

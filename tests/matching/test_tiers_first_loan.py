@@ -23,7 +23,7 @@ def _tiers(quotas=(1, 2, 3), projects=None):
                "rules": [{"field": "pd", "op": "<=", "value": 0.05}]},
               {"id": "high_tech", "name_zh": "高企", "name_en": "high-tech", "quota": quotas[1], "rules": [HT]},
               {"id": "sme", "name_zh": "科小", "name_en": "SMEs", "quota": quotas[2], "rules": [SME]}]
-    return catalog([loan()], tiers={"owner": "ICBC", "levels": levels})
+    return catalog([loan()], tiers={"levels": levels})
 
 
 def test_enterprise_tiers_are_filled_top_down_exclusive_and_ranked_by_points_pd_id():
@@ -110,3 +110,28 @@ def test_near_miss_is_exactly_one_failed_threshold_and_one_short_of_a_count():
     near = near_misses(cat, pop)
     assert list(near["enterprise_id"]) == [uscc(0)]
     assert near[["field", "value", "needed", "gap"]].iloc[0].tolist() == ["valid_invention_patents", 1.0, 2.0, 1.0]
+
+
+def test_a_strict_threshold_at_zero_is_not_a_near_miss_but_a_count_one_short_is():
+    cat = catalog([loan("abroad", rules=[{"field": "export_revenue", "op": ">", "value": 0}]),
+                   loan("patents", rules=[{"field": "valid_invention_patents", "op": ">", "value": 1}]),
+                   loan("margin", rules=[{"field": "net_margin", "op": ">", "value": 0.10}])],
+                  first_loan={"rules": [{"field": "never_borrowed", "op": "is", "value": True}],
+                              "near_miss": {"max_gap_share": 0.15}})
+    pop = population([{"export_revenue": 0.0, "valid_invention_patents": 1.0, "net_margin": 0.10},
+                      {"export_revenue": 0.0, "valid_invention_patents": 0.0, "net_margin": 0.08}])
+    near = near_misses(cat, pop)
+    # no export revenue is not "almost some"; one patent needs a second; a margin of exactly 10% must pass it
+    assert near[["enterprise_id", "product", "needed"]].values.tolist() == [
+        [uscc(0), "margin", 0.10], [uscc(0), "patents", 2.0]]
+
+
+def test_a_near_miss_must_also_reach_the_loan_minimum_at_the_threshold():
+    amount = {"cap": 40_000_000, "minimum": 3_000_000, "of": [{"field": "revenue", "times": 0.3}],
+              "ladder": {"field": "points", "steps": [[70, 5_000_000]]}}
+    cat = catalog([loan("torch", rules=[{"field": "points", "op": ">=", "value": 70}], amount=amount)],
+                  first_loan={"rules": [{"field": "never_borrowed", "op": "is", "value": True}]})
+    pop = population([{"points": 68.0, "revenue": 1e6},     # at 70 its amount is 300,000 < 3,000,000: not near
+                      {"points": 68.0, "revenue": 1e8}])    # at 70 the ladder gives 5,000,000: near
+    near = near_misses(cat, pop)
+    assert list(near["enterprise_id"]) == [uscc(1)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from innoscore.config import ConfigError
+
 __all__ = ["score_enterprises", "reason_texts"]
 
 
@@ -17,7 +19,7 @@ def score_enterprises(model, indicators: pd.DataFrame, k: int = 3) -> pd.DataFra
     features = list(model.feature_names_in_)
     missing = [f for f in features if f not in indicators.columns]
     if missing:
-        raise ValueError(f"the indicator table lacks the model's features {', '.join(missing)}; was the model "
+        raise ConfigError(f"the indicator table lacks the model's features {', '.join(missing)}; was the model "
                          "trained with another indicator catalog?")
     X = indicators[features].astype("float64")
     pd_ = model.predict_pd(X)

@@ -29,7 +29,7 @@ from innoscore.indicators.enterprises import STAGES
 from innoscore.points.certification import HELD_BY
 
 __all__ = ["Field", "Fields", "Population", "SetField", "build_population", "known_fields", "VALUE_LABELS",
-           "label_of"]
+           "label_of", "listing_status_on"]
 
 KINDS = ("number", "category", "flag", "set")
 
@@ -211,6 +211,17 @@ class Population:
         return np.array(out, dtype=object)
 
 
+def listing_status_on(ent: pd.DataFrame, day) -> pd.Series:
+    """The listing status on ``day`` (one date, or one per row): the table holds only the current status
+    and the date it began (``listed_on``); before that date the enterprise counts as unlisted (its
+    earlier status, e.g. NEEQ before a move to a board, is not recorded)."""
+    status = ent["listing_status"].astype(object)
+    if "listed_on" not in ent:
+        return status
+    later = (ent["listed_on"] > day).fillna(False).to_numpy(bool)
+    return status.where(~later, "unlisted")
+
+
 def _held_sets(features: pd.DataFrame, index: pd.Index) -> SetField:
     rows, members = [], []
     for kind in CERTIFICATION_KINDS:
@@ -250,6 +261,7 @@ def build_population(tables: Mapping[str, pd.DataFrame], as_of: dt.date, indicat
     cols: dict[str, object] = {"enterprise_id": index.to_numpy(), "name": ent["name"].to_numpy(object)}
     for c in ("city", "county", "park", "industry", "listing_status"):
         cols[c] = ent[c].to_numpy(object) if c in ent else np.full(n, None, dtype=object)
+    cols["listing_status"] = listing_status_on(ent, day).to_numpy(object)
     cols["valuation"] = ent["valuation"].to_numpy("float64", na_value=np.nan) if "valuation" in ent else np.nan
     cols["in_park"] = pd.notna(cols["park"]) & (pd.Series(cols["park"]).astype(str).str.strip() != "").to_numpy()
     # points, PD and the stage

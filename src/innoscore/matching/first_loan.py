@@ -3,7 +3,8 @@
 * first-loan candidates: enterprises that have never borrowed, with good points and an acceptable PD
   (``first_loan.rules`` in the catalog), ranked within their county and their park;
 * near misses: enterprises that fail exactly one rule of a product, a threshold on a number they can
-  improve, by a small margin; each row names the indicator, its value and the value needed.
+  improve, by a small margin, and that reaching it would make eligible (a loan's amount included);
+  each row names the indicator, its value and the value needed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 from innoscore.matching.fields import Population
 from innoscore.matching.products import ProductCatalog
 from innoscore.matching.rules import THRESHOLDS, Rule, evaluate
-from innoscore.matching.shortlists import eligible, rank_order, rule_results
+from innoscore.matching.shortlists import eligible, rank_order, rule_results, suggested_amount
 
 __all__ = ["candidates", "near_misses", "NEAR_MISS_COLUMNS", "CANDIDATE_COLUMNS"]
 
@@ -53,13 +54,17 @@ def near_misses(catalog: ProductCatalog, pop: Population, results: dict[str, lis
             rows = np.flatnonzero(~met & (failed == 1))
             x = pop.number(rule.field)[rows]
             v = rule.value
-            gap = v - x if rule.op in (">=", ">") else x - v
-            near = ~np.isnan(x) & (gap <= cfg.max_gap_share * abs(v)) | (f.count & (gap <= 1) & ~np.isnan(x))
+            # the value to reach: a count must pass a strict threshold by one; any other number must reach it
+            # (for > and <, just pass it)
+            needed = v + 1 if f.count and rule.op == ">" else v - 1 if f.count and rule.op == "<" else v
+            gap = needed - x if rule.op in (">=", ">") else x - needed
+            known = ~np.isnan(x)
+            near = known & (((abs(v) > 0) & (gap <= cfg.max_gap_share * abs(v))) | (f.count & (gap <= 1)))
             rows, x, gap = rows[near], x[near], gap[near]
-            if f.count and rule.op in (">", "<"):
-                needed = v + 1 if rule.op == ">" else v - 1
-            else:
-                needed = v
+            if product.amount is not None and len(rows):  # reaching the threshold must also make the amount
+                sized = suggested_amount(product.amount, pop, rows, {rule.field: np.full(len(rows), needed)})
+                ok = ~np.isnan(sized)
+                rows, x, gap = rows[ok], x[ok], gap[ok]
             parts.append(pd.DataFrame({
                 "enterprise_id": pop.ids[rows], "product": product.id, "owner": product.owner,
                 "field": rule.field, "op": rule.op, "threshold": v, "value": x, "gap": gap,

@@ -113,8 +113,7 @@ class FirstLoan:
 class ProductCatalog:
     owners: dict[str, Owner]
     products: tuple[Product, ...]
-    tiers: tuple[Tier, ...]  # enterprise tiers top down, then the project tier
-    tier_owner: str
+    tiers: tuple[Tier, ...]  # in configuration order; enterprise levels are filled top down
     first_loan: FirstLoan
     fields: Fields
     source: str = "<memory>"
@@ -173,9 +172,9 @@ def _ranking(raw: Any, fields: Fields, where: str) -> tuple[tuple[str, bool], ..
         w = f"{where}: ranking key {i + 1}"
         if not isinstance(r, dict) or set(r) != {"field", "order"}:
             raise ProductsError(f"{w}: expected {{field, order}}; got {r!r}")
-        if r["field"] not in fields or fields[r["field"]].kind != "number":
+        if not isinstance(r["field"], str) or r["field"] not in fields or fields[r["field"]].kind != "number":
             raise ProductsError(f"{w}: ranking needs a number field; got {r['field']!r}")
-        if r["order"] not in ("desc", "asc"):
+        if not isinstance(r["order"], str) or r["order"] not in ("desc", "asc"):
             raise ProductsError(f"{w}: order must be desc or asc; got {r['order']!r}")
         out.append((r["field"], r["order"] == "desc"))
     return tuple(out)
@@ -197,7 +196,7 @@ def _amount(raw: Any, fields: Fields, where: str) -> Amount:
         w = f"{where}: of {i + 1}"
         if not isinstance(t, dict) or set(t) != {"field", "times"}:
             raise ProductsError(f"{w}: expected {{field, times}}; got {t!r}")
-        if t["field"] not in fields or fields[t["field"]].kind != "number":
+        if not isinstance(t["field"], str) or t["field"] not in fields or fields[t["field"]].kind != "number":
             raise ProductsError(f"{w}: needs a number field; got {t['field']!r}")
         terms.append((t["field"], _positive(t["times"], f"{w}: times")))
     ladder_field, ladder = None, ()
@@ -206,7 +205,7 @@ def _amount(raw: Any, fields: Fields, where: str) -> Amount:
         w = f"{where}: ladder"
         if not isinstance(lad, dict) or set(lad) != {"field", "steps"}:
             raise ProductsError(f"{w}: expected {{field, steps: [[from, amount], ...]}}; got {lad!r}")
-        if lad["field"] not in fields or fields[lad["field"]].kind != "number":
+        if not isinstance(lad["field"], str) or lad["field"] not in fields or fields[lad["field"]].kind != "number":
             raise ProductsError(f"{w}: needs a number field; got {lad['field']!r}")
         steps = lad["steps"]
         if not isinstance(steps, list) or not steps or not all(isinstance(s, list) and len(s) == 2 for s in steps):
@@ -222,14 +221,14 @@ def _amount(raw: Any, fields: Fields, where: str) -> Amount:
 def _product(raw: Any, owners: dict[str, Owner], fields: Fields, defaults: dict, source: str) -> Product:
     if not isinstance(raw, dict):
         raise ProductsError(f"{source}: each product must be a mapping; got {raw!r}")
-    where = f"{source}: product {raw.get('id', '?')}"
+    where = f"{source}: product {raw.get('id', '?')!s}"
     _unknown(raw, ("id", "owner", "name_zh", "name_en", "kind", "rules", "amount", "ranking", "capacity", "note"),
              where)
     _need(raw, ("id", "owner", "name_zh", "name_en", "kind", "rules", "capacity"), where)
     pid = _text(raw["id"], f"{where}: id")
-    if raw["owner"] not in owners:
+    if not isinstance(raw["owner"], str) or raw["owner"] not in owners:
         raise ProductsError(f"{where}: owner {raw['owner']!r} is not among the owners ({', '.join(owners)})")
-    if raw["kind"] not in PRODUCT_KINDS:
+    if not isinstance(raw["kind"], str) or raw["kind"] not in PRODUCT_KINDS:
         raise ProductsError(f"{where}: kind must be one of {', '.join(PRODUCT_KINDS)}; got {raw['kind']!r}")
     cap = raw["capacity"]
     if not isinstance(cap, dict) or not cap or not set(cap) <= {"enterprises", "budget"}:
@@ -250,14 +249,12 @@ def _product(raw: Any, owners: dict[str, Owner], fields: Fields, defaults: dict,
                    _rules(raw["rules"], fields, where), ranking, capacity, amount, str(raw.get("note", "")))
 
 
-def _tiers(raw: Any, fields: Fields, owners: dict[str, Owner], source: str) -> tuple[tuple[Tier, ...], str]:
+def _tiers(raw: Any, fields: Fields, source: str) -> tuple[Tier, ...]:
     where = f"{source}: tiers"
     if not isinstance(raw, dict):
-        raise ProductsError(f"{where}: expected a mapping with owner and levels")
-    _unknown(raw, ("owner", "levels"), where)
-    _need(raw, ("owner", "levels"), where)
-    if raw["owner"] not in owners:
-        raise ProductsError(f"{where}: owner {raw['owner']!r} is not among the owners")
+        raise ProductsError(f"{where}: expected a mapping with levels")
+    _unknown(raw, ("levels",), where)
+    _need(raw, ("levels",), where)
     levels = raw["levels"]
     if not isinstance(levels, list) or not levels:
         raise ProductsError(f"{where}: levels must be a non-empty list")
@@ -303,7 +300,7 @@ def _tiers(raw: Any, fields: Fields, owners: dict[str, Owner], source: str) -> t
         raise ProductsError(f"{where}: tier ids must be unique; got {ids}")
     if sum(isinstance(t, ProjectTier) for t in out) > 1:
         raise ProductsError(f"{where}: at most one level of projects")
-    return tuple(out), raw["owner"]
+    return tuple(out)
 
 
 def _first_loan(raw: Any, fields: Fields, source: str) -> FirstLoan:
@@ -319,7 +316,7 @@ def _first_loan(raw: Any, fields: Fields, source: str) -> FirstLoan:
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share < 1:
         raise ProductsError(f"{where}: near_miss max_gap_share must be in (0, 1); got {share!r}")
     exclude = near.get("exclude_fields", ["pd", "score"])
-    if not isinstance(exclude, list) or any(f not in fields for f in exclude):
+    if not isinstance(exclude, list) or any(not isinstance(f, str) or f not in fields for f in exclude):
         raise ProductsError(f"{where}: near_miss exclude_fields must list known fields; got {exclude!r}")
     return FirstLoan(_rules(raw["rules"], fields, where), float(share), tuple(exclude))
 
@@ -341,7 +338,7 @@ def parse_products(doc: Any, fields: Fields, source: str = "<memory>") -> Produc
         if not code.replace("_", "").isalnum() or not code.isascii():
             raise ProductsError(f"{where}: code must be letters, digits and _ (it names the bank's files); "
                                 f"got {code!r}")
-        if raw["kind"] not in OWNER_KINDS:
+        if not isinstance(raw["kind"], str) or raw["kind"] not in OWNER_KINDS:
             raise ProductsError(f"{where}: kind must be one of {', '.join(OWNER_KINDS)}")
         if code in owners:
             raise ProductsError(f"{where}: declared twice")
@@ -357,8 +354,8 @@ def parse_products(doc: Any, fields: Fields, source: str = "<memory>") -> Produc
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ProductsError(f"{source}: product ids must be unique; repeated: {', '.join(dupes)}")
-    tiers, tier_owner = _tiers(doc["tiers"], fields, owners, source)
-    return ProductCatalog(owners, products, tiers, tier_owner, _first_loan(doc["first_loan"], fields, source),
+    tiers = _tiers(doc["tiers"], fields, source)
+    return ProductCatalog(owners, products, tiers, _first_loan(doc["first_loan"], fields, source),
                           fields, source)
 
 

@@ -3,7 +3,8 @@
 No string is ever evaluated: a rule is parsed once against the known fields
 (:func:`innoscore.matching.fields.known_fields`) and evaluated as array operations over the whole
 population.  A missing value never meets a comparison (an enterprise without a revenue figure is
-not "revenue >= 1000万"); ``absent`` / ``not_in`` / ``none_of`` are met by it.
+not "revenue >= 1000万", one without a park not "park != X"); ``absent`` / ``not_in`` / ``none_of``
+are met by it.
 
 Operators per kind of field:
 
@@ -69,6 +70,8 @@ def _parse_one(raw: Any, fields: Fields) -> Rule:
     if not isinstance(raw, dict) or not {"field", "op"} <= set(raw) or not set(raw) <= {"field", "op", "value"}:
         raise RuleError(f"expected {{field, op, value}} or {{any: [...]}}; got {raw!r}")
     name, op, value = raw["field"], raw["op"], raw.get("value")
+    if not isinstance(name, str) or not isinstance(op, str):
+        raise RuleError(f"field and op must be texts; got field {name!r}, op {op!r}")
     if name not in fields:
         close = [f for f in fields if isinstance(name, str) and (name in f or f in name)][:5]
         raise RuleError(f"unknown field {name!r}" + (f" (did you mean {', '.join(close)}?)" if close else
@@ -173,7 +176,9 @@ def evaluate(rule: Condition, pop: Population) -> np.ndarray:
         return ~present
     values = [rule.value] if isinstance(rule.value, str) else list(rule.value)
     inside = col.isin(values).to_numpy(dtype=bool) & present
-    return inside if rule.op in ("in", "==") else ~inside
+    if rule.op in ("in", "=="):
+        return inside
+    return ~inside if rule.op == "not_in" else ~inside & present  # != is a comparison: a missing value fails
 
 
 def _fmt(value: Any, f, lang: str) -> str:
@@ -186,7 +191,7 @@ def _fmt(value: Any, f, lang: str) -> str:
         return f"{value * 100:.4g}%"
     if abs(value) >= 10_000 and lang == "zh":
         return f"{value / 10_000:,.6g}万"
-    return f"{value:,.6g}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
 
 
 def describe(rule: Condition, fields: Fields, lang: str = "zh") -> str:

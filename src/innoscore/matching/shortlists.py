@@ -27,18 +27,26 @@ def rank_order(pop: Population, rows: np.ndarray, keys: tuple[tuple[str, bool], 
     return rows[np.lexsort(tuple(reversed(sort_keys)))]
 
 
-def suggested_amount(amount: Amount, pop: Population) -> np.ndarray:
+def suggested_amount(amount: Amount, pop: Population, rows: np.ndarray | None = None,
+                     override: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """The suggested amount per enterprise (yuan), NaN where it falls below the minimum.
 
     The least of the cap, each ``field x times`` term and the ladder's step (0 below its first step),
     rounded down to ``round_down_to``.  A missing value in a term counts as 0: a loan is not sized
-    on a figure nobody knows.
+    on a figure nobody knows.  ``rows`` (default: all) picks enterprises; ``override`` gives other
+    values of some fields for those rows (what the amount would be if a field reached a value).
     """
-    a = np.full(len(pop), amount.cap)
+    def get(name: str) -> np.ndarray:
+        if override is not None and name in override:
+            return np.asarray(override[name], dtype="float64")
+        x = pop.number(name)
+        return x if rows is None else x[rows]
+
+    a = np.full(len(pop) if rows is None else len(rows), amount.cap)
     for name, times in amount.terms:
-        a = np.minimum(a, np.nan_to_num(pop.number(name), nan=0.0) * times)
+        a = np.minimum(a, np.nan_to_num(get(name), nan=0.0) * times)
     if amount.ladder_field is not None:
-        x = pop.number(amount.ladder_field)
+        x = get(amount.ladder_field)
         starts = np.array([s for s, _ in amount.ladder])
         steps = np.array([v for _, v in amount.ladder])
         i = np.searchsorted(starts, np.nan_to_num(x, nan=-np.inf), side="right") - 1

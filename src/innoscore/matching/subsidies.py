@@ -26,6 +26,7 @@ from innoscore.certification_rules import load_certification_rules
 from innoscore.config import config_dir, load_yaml
 from innoscore.data.contract import CERTIFICATION_KINDS, INVESTOR_KINDS, LISTING_STATUSES
 from innoscore.indicators.certifications import expiry
+from innoscore.matching.fields import listing_status_on
 from innoscore.policy import DEFAULT_POLICY, Policy, PolicyConfigError, parse_policy
 
 __all__ = ["SubsidyConfig", "load_subsidies", "parse_subsidies", "subsidies", "unicorn_interest", "neeq_listing",
@@ -153,8 +154,9 @@ def _yuan(x: float) -> str:
 def unicorn_interest(tables: Mapping[str, pd.DataFrame], since: pd.Timestamp, until: pd.Timestamp,
                      cfg: SubsidyConfig) -> pd.DataFrame:
     """二(一)2: for an enterprise founded at most 10 years before the contract, backed by private equity
-    before it, unlisted and valued at USD 500M or more, a one-year subsidy of 30% of the LPR (on the
-    contract's signing date) on each new medium or long-term loan, at most 3,000万 per calendar year."""
+    before it, unlisted on the signing date and valued at USD 500M or more, a one-year subsidy of 30% of
+    the LPR (on the contract's signing date) on each new medium or long-term loan, at most 3,000万 per
+    calendar year.  The valuation is the enterprises table's latest one (it keeps no history)."""
     u = cfg.policy.unicorn
     loans, ent = tables.get("loans"), tables["enterprises"]
     if loans is None or not len(loans):
@@ -167,7 +169,8 @@ def unicorn_interest(tables: Mapping[str, pd.DataFrame], since: pd.Timestamp, un
     info = ent.set_index("enterprise_id").reindex(cand["enterprise_id"])
     young = (_add_years(info["founded_on"].reset_index(drop=True), u.max_years_since_founding).to_numpy()
              >= cand["signed"].to_numpy())
-    unlisted = info["listing_status"].isin(u.unlisted_statuses).to_numpy(bool)
+    at_signing = listing_status_on(info.reset_index(drop=True), cand["signed"].reset_index(drop=True))
+    unlisted = at_signing.isin(u.unlisted_statuses).to_numpy(bool)
     valuation = info["valuation"] if "valuation" in info else pd.Series(np.nan, index=info.index)
     valued = (valuation >= u.min_valuation_yuan).fillna(False).to_numpy(bool)
     rounds = tables.get("equity_rounds")
@@ -202,7 +205,9 @@ def unicorn_interest(tables: Mapping[str, pd.DataFrame], since: pd.Timestamp, un
 def neeq_listing(tables: Mapping[str, pd.DataFrame], since: pd.Timestamp, until: pd.Timestamp,
                  cfg: SubsidyConfig) -> pd.DataFrame:
     """二(一)3: a one-off 10万 for listing on the NEEQ basic or innovation tier; the first equity raise
-    after the listing earns 1% of its amount, at most 50万."""
+    after the listing earns 1% of its amount, at most 50万.  ``listed_on`` is the date the current
+    status began: a move between the two tiers within the period would count as a new listing (the
+    table keeps no listing history)."""
     c = cfg.neeq
     ent = tables["enterprises"]
     if "listed_on" not in ent:
