@@ -198,11 +198,12 @@ def _write_sheet(ws, frame: pd.DataFrame, headers: list[tuple[str, str]]) -> Non
         width = _WIDTHS.get(key, max(10, min(24, 2 * len(header) + 2)))
         ws.column_dimensions[get_column_letter(i)].width = width
     keys = [k for k, _ in headers]
-    if "pd" in keys:
-        col = keys.index("pd") + 1
-        for cells in ws.iter_cols(min_col=col, max_col=col, min_row=2):
-            for cell in cells:
-                cell.number_format = "0.00%"
+    for key, fmt in (("pd", "0.00%"), ("suggested_amount", "#,##0")):
+        if key in keys:
+            col = keys.index(key) + 1
+            for cells in ws.iter_cols(min_col=col, max_col=col, min_row=2):
+                for cell in cells:
+                    cell.number_format = fmt
 
 
 def write_owner_files(folder: Path, catalog: ProductCatalog, sheets: dict[str, dict[str, pd.DataFrame]],
