@@ -23,6 +23,7 @@ from innoscore.points.run import run as points_run
 from ..conftest import SMALL
 
 FORMULAS = ['=HYPERLINK("http://example.com","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)"]
+CONTROL = "响铃\x07企业\x1f有限公司"  # control characters an xlsx cannot hold
 
 
 def fake_scores(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -43,9 +44,9 @@ def matched(small_province):
                    summarise(run.checks, reasons=False), fake_scores(run.indicators),
                    reason_texts={"leverage": ("资产负债率偏高", "leverage is high")})
     # names that a spreadsheet would take for formulas, on enterprises that are shortlisted
-    rows = result.shortlists["row"].drop_duplicates().to_numpy()[:len(FORMULAS)]
+    rows = result.shortlists["row"].drop_duplicates().to_numpy()[:len(FORMULAS) + 1]
     names = result.population.frame["name"].to_numpy(object).copy()
-    names[rows] = FORMULAS[:len(rows)]
+    names[rows] = (FORMULAS + [CONTROL])[:len(rows)]
     result.population.frame["name"] = names
     return tables, result
 
@@ -151,6 +152,18 @@ def test_formula_like_text_never_becomes_a_formula(matched, tmp_path):
                     assert cell.startswith("'")
                     seen.add(cell[1:])
     assert seen == set(FORMULAS)
+
+
+def test_control_characters_are_dropped_from_the_xlsx_and_kept_in_the_csv(matched, tmp_path):
+    _, result = matched
+    write_match(result, tmp_path)
+    owner = result.shortlists[result.population.frame["name"].to_numpy(object)[result.shortlists["row"]]
+                              == CONTROL]["owner"].iloc[0]
+    values = {c.value for rows in _xlsx_cells(tmp_path / "shortlists" / f"{owner}.xlsx").values()
+              for row in rows for c in row}
+    assert "响铃企业有限公司" in values
+    back = pd.read_csv(tmp_path / "shortlists" / f"{owner}.csv", encoding="utf-8-sig", dtype=str)
+    assert CONTROL in set(back["企业名称"])
 
 
 def _number(text: str) -> bool:

@@ -141,6 +141,9 @@ def owner_frames(catalog: ProductCatalog, pop: Population, shortlists: pd.DataFr
     return out
 
 
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML (and so xlsx) cannot hold
+
+
 def _cell(value):
     """A value for a cell: None for missing, plain Python numbers, text as it is."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -188,7 +191,8 @@ def _write_sheet(ws, frame: pd.DataFrame, headers: list[tuple[str, str]]) -> Non
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for values in frame[[k for k, _ in headers]].itertuples(index=False, name=None):
-        ws.append([_cell(v) for v in values])
+        cells = [_cell(v) for v in values]
+        ws.append([_ILLEGAL_XML.sub("", c) if isinstance(c, str) else c for c in cells])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):
