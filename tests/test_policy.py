@@ -36,12 +36,17 @@ def test_lpr_on_2025_05_20_both_tenors_and_before_the_first_date():
         p.lpr(["2025-01-01"], "ten_year")
 
 
-def test_unicorn_subsidy_takes_the_five_year_rate():
-    """二(一)2: 新增中长期贷款 — medium and long-term loans: 30% of the five-year LPR, not the one-year."""
+def test_unicorn_subsidy_takes_the_lpr_of_the_loans_term():
+    """二(一)2: 30% of the LPR on the signing date; a loan prices off the one-year LPR up to five years and
+    the five-year LPR beyond (shared/domain.md §4's example: 30% x 3.0% = 0.90 pp)."""
     p = load_policy()
-    assert p.unicorn.lpr_tenor == "five_year"
-    assert p.unicorn_subsidy_rate(["2025-06-01"])[0] == pytest.approx(0.30 * 3.50)
+    assert p.unicorn.lpr_tenor == "by_term"
+    got = p.unicorn_subsidy_rate(["2025-06-01", "2025-06-01", "2025-06-01"], [3.0, 5.0, 5.1])
+    assert got == pytest.approx([0.30 * 3.00, 0.30 * 3.00, 0.30 * 3.50])
+    assert got[0] == pytest.approx(0.90)
     assert p.unicorn.max_per_year == 30_000_000 and p.unicorn.max_years_since_founding == 10
+    with pytest.raises(ValueError, match="term_years"):
+        p.unicorn_subsidy_rate(["2025-06-01"])
 
 
 @pytest.mark.parametrize("change, words", [
@@ -54,6 +59,8 @@ def test_unicorn_subsidy_takes_the_five_year_rate():
     (lambda d: d["lpr"][1].__setitem__("from", "2019-W38-5"), "lpr row 2: from: expected a date"),
     (lambda d: d["lpr"][0].pop("five_year"), "lpr row 1: expected {from, one_year, five_year}"),
     (lambda d: d["unicorn_interest_subsidy"].__setitem__("lpr_tenor", "ten_year"), "lpr_tenor must be one of"),
+    (lambda d: d["unicorn_interest_subsidy"].__setitem__("private_equity_kinds", ["VC"]), "unknown VC"),
+    (lambda d: d["unicorn_interest_subsidy"].__setitem__("max_per_year", 10**400), "must be a positive number"),
     (lambda d: d["unicorn_interest_subsidy"].__setitem__("share_of_lpr", 30), "share_of_lpr must be in (0, 1]"),
     (lambda d: d.pop("lpr"), "expected a mapping with a non-empty list lpr"),
 ])

@@ -311,15 +311,17 @@ def _match(args: argparse.Namespace):
     from innoscore.indicators import load_catalog
     from innoscore.matching.match import match_dataset
     from innoscore.matching.products import load_products
+    from innoscore.matching.subsidies import load_subsidies
     from innoscore.points import load_points_config
 
-    catalog = load_catalog(args.catalog)
+    catalog = load_catalog(args.catalog)  # every configuration is checked before any work
     products = load_products(args.products, catalog)
     config = load_points_config(catalog=catalog)
+    subsidy_config = load_subsidies()
     data = load(args.data_dir)
     as_of = _as_of(args, data.extracted_on)
     model = _load_model(args.model, args.tracking_uri)
-    return match_dataset(data, as_of, model, products, config)
+    return match_dataset(data, as_of, model, products, config, subsidy_config, model_name=args.model)
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -437,7 +439,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         print(f"[7/{steps}] matching: shortlists per bank and fund, tiers, first-loan lists, subsidies")
         result = match_dataset(data, data.extracted_on, load_model("innoscore-credit", uri=uri),
-                               points_config=load_points_config(catalog=catalog))
+                               points_config=load_points_config(catalog=catalog), model_name=DEFAULT_MODEL_URI)
         with atomic_dir(match_dir) as tmp:
             write_match(result, tmp)
         print(format_match(result))

@@ -18,11 +18,14 @@ from typing import Any
 import numpy as np
 
 from innoscore.config import ConfigError, config_dir, load_yaml
+from innoscore.data.contract import INVESTOR_KINDS, LISTING_STATUSES
 
-__all__ = ["Policy", "PolicyConfigError", "load_policy", "parse_policy", "TENORS", "DEFAULT_POLICY"]
+__all__ = ["Policy", "PolicyConfigError", "load_policy", "parse_policy", "TENORS", "BY_TERM", "DEFAULT_POLICY"]
 
 DEFAULT_POLICY = "features/policy.yaml"
 TENORS = ("one_year", "five_year")
+BY_TERM = "by_term"  # the LPR of the loan's own term: one-year up to five years, five-year beyond
+LONG_TERM_YEARS = 5
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UNICORN_KEYS = ("max_years_since_founding", "min_valuation_usd", "share_of_lpr", "lpr_tenor", "max_per_year",
                  "yuan_per_usd", "private_equity_kinds", "unlisted_statuses", "min_loan_years")
@@ -70,10 +73,18 @@ class Policy:
         idx = np.searchsorted(starts, days, side="right") - 1
         return np.where(idx >= 0, rates[np.maximum(idx, 0)], np.nan)
 
-    def unicorn_subsidy_rate(self, signing_dates) -> np.ndarray:
-        """The subsidy in percentage points of interest: share_of_lpr x the configured tenor's LPR
-        on the loan contract's signing date."""
-        return self.unicorn.share_of_lpr * self.lpr(signing_dates, self.unicorn.lpr_tenor)
+    def unicorn_subsidy_rate(self, signing_dates, term_years=None) -> np.ndarray:
+        """The subsidy in percentage points of interest: share_of_lpr x the LPR on the loan contract's
+        signing date, of the configured tenor, or with ``by_term`` of the loan's term (``term_years``):
+        the one-year rate up to five years, the five-year rate beyond."""
+        tenor = self.unicorn.lpr_tenor
+        if tenor != BY_TERM:
+            return self.unicorn.share_of_lpr * self.lpr(signing_dates, tenor)
+        if term_years is None:
+            raise ValueError("lpr_tenor by_term needs each loan's term_years")
+        long = np.asarray(term_years, dtype="float64") > LONG_TERM_YEARS
+        rate = np.where(long, self.lpr(signing_dates, "five_year"), self.lpr(signing_dates, "one_year"))
+        return self.unicorn.share_of_lpr * rate
 
 
 def _date(value: Any, where: str) -> dt.date:
@@ -88,8 +99,17 @@ def _date(value: Any, where: str) -> dt.date:
     raise PolicyConfigError(f"{where}: expected a date YYYY-MM-DD; got {value!r}")
 
 
+def _positive(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value) and value > 0
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def _rate(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+    if not _positive(value):
         raise PolicyConfigError(f"{where}: expected a positive rate in percent; got {value!r}")
     return float(value)
 
@@ -116,21 +136,25 @@ def parse_policy(doc: Any, source: str = "<memory>") -> Policy:
     where = f"{source}: unicorn_interest_subsidy"
     if not isinstance(raw, dict) or set(raw) != set(_UNICORN_KEYS):
         raise PolicyConfigError(f"{where}: expected the keys {', '.join(_UNICORN_KEYS)}; got {raw!r}")
-    if raw["lpr_tenor"] not in TENORS:
-        raise PolicyConfigError(f"{where}: lpr_tenor must be one of {', '.join(TENORS)}; got {raw['lpr_tenor']!r}")
+    if not isinstance(raw["lpr_tenor"], str) or raw["lpr_tenor"] not in TENORS + (BY_TERM,):
+        raise PolicyConfigError(f"{where}: lpr_tenor must be one of {', '.join(TENORS + (BY_TERM,))}; "
+                                f"got {raw['lpr_tenor']!r}")
     share = raw["share_of_lpr"]
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+    if not _positive(share) or not share <= 1:
         raise PolicyConfigError(f"{where}: share_of_lpr must be in (0, 1]; got {share!r}")
     numbers = {}
     for key in ("max_years_since_founding", "min_valuation_usd", "max_per_year", "yuan_per_usd", "min_loan_years"):
         v = raw[key]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+        if not _positive(v):
             raise PolicyConfigError(f"{where}: {key} must be a positive number; got {v!r}")
         numbers[key] = float(v)
-    for key in ("private_equity_kinds", "unlisted_statuses"):
+    for key, allowed in (("private_equity_kinds", INVESTOR_KINDS), ("unlisted_statuses", LISTING_STATUSES)):
         v = raw[key]
         if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
             raise PolicyConfigError(f"{where}: {key} must be a non-empty list of codes; got {v!r}")
+        bad = [x for x in v if x not in allowed]
+        if bad:
+            raise PolicyConfigError(f"{where}: {key}: unknown {', '.join(bad)}; expected some of {', '.join(allowed)}")
         numbers[key] = tuple(v)
     unicorn = UnicornSubsidy(share_of_lpr=float(share), lpr_tenor=raw["lpr_tenor"], **numbers)
     return Policy(tuple(dates), {t: tuple(v) for t, v in rates.items()}, unicorn, source)

@@ -41,3 +41,14 @@ def test_a_table_without_the_models_features_is_refused_by_name(model):
     ind = pd.DataFrame({"leverage": [0.1]}, index=pd.Index(["A"], name="enterprise_id"))
     with pytest.raises(ConfigError, match="lacks the model's features rd_intensity"):
         score_enterprises(model, ind)
+
+
+def test_reason_texts_say_a_flag_is_or_is_not_the_case_and_a_quantity_is_low_or_high():
+    from innoscore.credit.train import _texts
+    from innoscore.indicators import load_catalog
+
+    catalog = load_catalog()
+    assert _texts(catalog, "high_tech_enterprise") == ("非高新技术企业", "not high tech enterprise")
+    assert _texts(catalog, "first_loan") == ("是首贷户", "first loan: yes")
+    assert _texts(catalog, "leverage")[0] == "资产负债率偏高"
+    assert _texts(catalog, "rd_intensity")[0] == "研发投入强度偏低"

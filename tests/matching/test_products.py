@@ -75,6 +75,11 @@ def test_a_bad_rule_is_refused_naming_file_product_and_rule(rule, words):
     (lambda p: p.update(ranking=[{"field": "city", "order": "desc"}]), "ranking needs a number field"),
     (lambda p: p.update(ranking=[{"field": "points", "order": "down"}]), "order must be desc or asc"),
     (lambda p: p.update(colour="red"), "unknown key(s) colour"),
+    (lambda p: p.update({1: "x", None: 2}), "unknown key(s) 1, None"),
+    (lambda p: p.update(capacity={"budget": 10**400}), "expected a positive number"),
+    (lambda p: p.update(amount={"cap": 1e6, "of": 5}), "of must be a list"),
+    (lambda p: p.update(name_zh="工银\x01科创贷"), "control characters are not allowed"),
+    (lambda p: p.update(rules=[{"field": "points", "op": ">=", "value": 10**400}]), "expects a number"),
 ])
 def test_a_bad_product_is_refused_naming_it(change, words):
     p = loan("bad_one")
@@ -93,6 +98,15 @@ def test_duplicate_product_ids_and_bad_tiers_are_refused():
         catalog([loan()], tiers={"levels": [
             {"id": "a", "of": "projects", "name_zh": "a", "name_en": "a", "quota": 5,
              "weights": {"advancement": 0.5, "trl": 0.5, "market_value": 0.5}}]})
+
+
+def test_a_catalog_not_saved_as_utf8_is_refused_with_exit_2(tmp_path, capsys):
+    from innoscore.cli import main
+
+    path = tmp_path / "products.yaml"
+    path.write_bytes(yaml.safe_dump(SHIPPED, allow_unicode=True).encode("gbk"))
+    assert main(["match", str(tmp_path), "--products", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "not UTF-8 text" in capsys.readouterr().err
 
 
 def test_the_cli_refuses_a_bad_catalog_with_exit_2(tmp_path, capsys):

@@ -116,3 +116,22 @@ def test_a_budget_and_a_count_are_never_exceeded(amounts, budget, count):
     assert s["suggested_amount"].sum() <= budget
     assert len(s) <= count
     assert (s["suggested_amount"] >= 1e5).all()
+
+
+def test_why_of_an_any_of_rule_names_the_options_met_with_values_and_missing_values_read_empty():
+    from innoscore.matching.shortlists import rule_texts
+
+    pop = population([{"valid_invention_patents": 6.0, "park": None}, {"valid_invention_patents": 1.0}],
+                     sets={"certifications_held": {1: ["high_tech_enterprise"]}})
+    any_rule = {"any": [{"field": "certifications_held", "op": "any_of", "value": ["high_tech_enterprise"]},
+                        {"field": "valid_invention_patents", "op": ">=", "value": 5}]}
+    cat = catalog([loan(rules=[any_rule, {"field": "park", "op": "not_in", "value": ["B"]}],
+                        amount={"cap": 1e6, "minimum": 0})])
+    s = shortlist(cat.products[0], pop)
+    assert s["why_zh"].tolist() == ["有效发明专利数 ≥ 5（6）；高新区不属于B（空）",
+                                    "持有有效资质（高新技术企业）；高新区不属于B（空）"]
+    # not compact (what explain prints): the whole rule and the value, also for a failed rule
+    rule = cat.products[0].rules[0]
+    assert rule_texts(rule, pop, np.array([1]), "en", compact=False) == [
+        "(valid certificates held any of high-tech enterprise (high-tech enterprise) or "
+        "valid invention patents ≥ 5 (1))"]

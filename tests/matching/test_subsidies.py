@@ -39,20 +39,21 @@ def _by(frame, kind):
     return frame[frame["subsidy"] == kind].reset_index(drop=True)
 
 
-def test_unicorn_interest_30pct_of_the_5y_lpr_on_the_signing_date_capped_per_year():
+def test_unicorn_interest_30pct_of_the_lpr_of_its_term_on_the_signing_date_capped_per_year():
     rich = {"valuation": 4e9}  # 4,000,000,000 yuan >= USD 500M x 7.1
     ent = _ent([rich, rich, {"valuation": 3e9}, {**rich, "founded_on": T("2014-01-01")},
                 {**rich, "listing_status": "star"}, rich])
     rounds = _rounds([{"enterprise_id": uscc(i), "closed_on": T("2021-06-01"), "amount": 5e7, "investor_kind": kind}
                       for i, kind in [(0, "vc"), (1, "pe"), (2, "vc"), (3, "vc"), (4, "vc"), (5, "corporate")]])
     loans = _loans([
-        # 0: 2 loans; 5y LPR on 2025-03-01 is 3.60 -> 0.3 x 3.60% x 1e10 = 108,000,000 > 30M cap
+        # 0: 2 loans; a 3-year loan takes the 1-year LPR, 3.10 on 2025-03-01 -> 0.3 x 3.10% x 1e10 = 93,000,000
+        # > the 30M cap
         {"enterprise_id": uscc(0), "amount": 1e10, "signed_on": T("2025-03-01"), "originated_on": T("2025-03-05"),
          "maturity_on": T("2028-03-05")},
-        # then 2025-06-01 (LPR 3.50) another: the year's cap is used up
+        # then 2025-06-01 another: the year's cap is used up
         {"enterprise_id": uscc(0), "amount": 1e9, "signed_on": T("2025-06-01"), "originated_on": T("2025-06-02"),
          "maturity_on": T("2027-06-02")},
-        # 1: 0.3 x 3.50% x 100,000,000 = 1,050,000
+        # 1: 0.3 x 3.00% (1-year, 2025-07-01) x 100,000,000 = 900,000
         {"enterprise_id": uscc(1), "amount": 1e8, "signed_on": T("2025-07-01"), "originated_on": T("2025-07-10"),
          "maturity_on": T("2027-07-10")},
         # 1: a one-year loan is not medium or long term
@@ -64,15 +65,30 @@ def test_unicorn_interest_30pct_of_the_5y_lpr_on_the_signing_date_capped_per_yea
         # 2: valued too low; 3: founded more than 10 years before signing; 4: listed; 5: no private equity
         *[{"enterprise_id": uscc(i), "amount": 1e8, "signed_on": T("2025-07-01"), "originated_on": T("2025-07-01"),
            "maturity_on": T("2028-07-01")} for i in (2, 3, 4, 5)],
-        # 1: no signing date recorded: the drawdown date stands for it (LPR 3.50 on 2025-08-01)
+        # 1: no signing date recorded: the drawdown date stands for it; exactly five years: 1-year LPR 3.00
         {"enterprise_id": uscc(1), "amount": 2e7, "signed_on": pd.NaT, "originated_on": T("2025-08-01"),
          "maturity_on": T("2030-08-01")},
+        # 1: a seven-year loan takes the 5-year LPR: 0.3 x 3.50% x 100,000,000 = 1,050,000
+        {"enterprise_id": uscc(1), "amount": 1e8, "signed_on": T("2025-09-01"), "originated_on": T("2025-09-02"),
+         "maturity_on": T("2032-09-02")},
+        # 1: signed before the first LPR (2019-08-20) but in another year: not this year's anyway
+        {"enterprise_id": uscc(1), "amount": 1e8, "signed_on": T("2019-01-02"), "originated_on": T("2019-01-02"),
+         "maturity_on": T("2022-01-02")},
     ])
     got = _by(subsidies({"enterprises": ent, "loans": loans, "equity_rounds": rounds}, AS_OF), "unicorn_interest")
-    assert list(got["event"]) == ["loan L0", "loan L1", "loan L2", "loan L9"]
-    assert got["amount"].tolist() == pytest.approx([30_000_000, 0, 1_050_000, 210_000])
-    assert "capped at 30,000,000 a year" in got["rule_en"][0]
-    assert "LPR 3.60%" in got["rule_zh"][0]
+    assert list(got["event"]) == ["loan L0", "loan L1", "loan L2", "loan L9", "loan L10"]
+    assert got["amount"].tolist() == pytest.approx([30_000_000, 0, 900_000, 180_000, 1_050_000])
+    assert "capped at 30,000,000 a year" in got["rule_en"][0] and "one-year LPR 3.10%" in got["rule_en"][0]
+    assert "1年期LPR 3.10%" in got["rule_zh"][0] and "5年期以上LPR 3.50%" in got["rule_zh"][4]
+
+
+def test_a_loan_signed_before_the_first_lpr_gets_no_subsidy_rather_than_nan():
+    ent = _ent([{"valuation": 4e9, "founded_on": T("2015-01-01")}])
+    rounds = _rounds([{"enterprise_id": uscc(0), "closed_on": T("2016-01-01"), "amount": 5e7, "investor_kind": "vc"}])
+    loans = _loans([{"enterprise_id": uscc(0), "amount": 1e8, "signed_on": T("2019-03-01"),
+                     "originated_on": T("2019-03-01"), "maturity_on": T("2022-03-01")}])
+    got = subsidies({"enterprises": ent, "loans": loans, "equity_rounds": rounds}, dt.date(2019, 12, 31))
+    assert len(_by(got, "unicorn_interest")) == 0
 
 
 def test_neeq_listing_one_off_and_first_raise_bonus_with_its_cap():
@@ -169,4 +185,4 @@ def test_a_listing_after_the_contract_does_not_undo_the_unicorn_subsidy_nor_coun
     got = _by(subsidies({"enterprises": ent, "loans": loans, "equity_rounds": rounds}, AS_OF), "unicorn_interest")
     # 0 was unlisted when it signed (it listed in September); 1 had listed in March
     assert list(got["enterprise_id"]) == [uscc(0)]
-    assert got["amount"].tolist() == pytest.approx([1_050_000])
+    assert got["amount"].tolist() == pytest.approx([900_000])

@@ -47,7 +47,13 @@ def model_from_config(config: CreditConfig, catalog: Catalog, features: list[str
 
 
 def _texts(catalog: Catalog, feature: str) -> tuple[str, str]:
+    """The reason a feature gives when it raises the PD, in Chinese and English: a quantity is too low or too
+    high; a yes/no feature (unit flag) is, or is not, the case."""
     ind = catalog[feature]
+    if ind.unit == "flag":
+        name_en = feature.replace("_", " ")
+        return (f"非{ind.name_zh}", f"not {name_en}") if ind.direction == 1 else \
+            (f"是{ind.name_zh}", f"{name_en}: yes")
     worse = "偏低" if ind.direction == 1 else "偏高"
     return (f"{ind.name_zh}{worse}", f"{ind.description} is {'low' if ind.direction == 1 else 'high'}")
 

@@ -15,8 +15,7 @@ from innoscore.matching.export import owner_frames, write_owner_files
 from innoscore.matching.fields import Population, build_population
 from innoscore.matching.first_loan import candidates, near_misses
 from innoscore.matching.products import ProductCatalog, load_products
-from innoscore.matching.rules import describe
-from innoscore.matching.shortlists import eligible, rule_results, shortlist, suggested_amount
+from innoscore.matching.shortlists import eligible, rule_results, rule_texts, shortlist, suggested_amount
 from innoscore.matching.subsidies import SubsidyConfig, subsidies
 from innoscore.matching.tiers import fill_tiers
 
@@ -33,6 +32,7 @@ class MatchResult:
     first_loan: pd.DataFrame
     near_misses: pd.DataFrame
     subsidies: pd.DataFrame
+    model: str = ""  # the credit model the PDs came from, e.g. models:/innoscore-credit@champion
 
 
 def match_population(pop: Population, catalog: ProductCatalog, projects: pd.DataFrame | None = None
@@ -80,7 +80,7 @@ def write_match(result: MatchResult, folder: Path, lang: str = "zh") -> dict[str
     short.to_parquet(lists / "shortlists.parquet", index=False)
     paths["shortlists"] = lists
     sheets = owner_frames(result.catalog, result.population, result.shortlists, result.tiers, lang)
-    write_owner_files(lists, result.catalog, sheets, result.as_of, lang)
+    write_owner_files(lists, result.catalog, sheets, result.as_of, lang, result.model)
     return paths
 
 
@@ -119,6 +119,10 @@ def format_match(result: MatchResult, top: int = 10) -> str:
     return "\n".join(lines)
 
 
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
+
+
 def explain(result: MatchResult, enterprise_id: str, lang: str = "en") -> str:
     """For one enterprise: every product with the rules it met and failed, consent, the suggested
     amount and its place on the shortlist; its tiers, near misses and subsidies."""
@@ -128,9 +132,10 @@ def explain(result: MatchResult, enterprise_id: str, lang: str = "en") -> str:
     if row < 0:
         raise KeyError(enterprise_id)
     f = pop.frame.iloc[row]
+    where = " ".join(str(f[c]) for c in ("city", "county", "park") if isinstance(f[c], str) and f[c].strip())
     lines = [f"{enterprise_id} {f['name']}  as of {result.as_of}",
              f"  points {f['points']:.1f}  PD {f['pd']:.2%}  score {f['score']:.0f}  grade {f['grade']}  "
-             f"stage {f['stage']}  {f['city']} {f['county'] or ''} {f['park'] or ''}".rstrip()]
+             f"stage {f['stage']}  {where}".rstrip()]
     s = result.shortlists
     for p in result.catalog.products:
         res = rule_results(p, pop)
@@ -147,7 +152,8 @@ def explain(result: MatchResult, enterprise_id: str, lang: str = "en") -> str:
             verdict = "not eligible"
         lines.append(f"{p.id} ({p.name(lang)}, {p.owner}): {verdict}")
         for rule, met in zip(p.rules, res):
-            lines.append(f"    {'met   ' if met[row] else 'FAILED'} {describe(rule, pop.fields, lang)}")
+            text = rule_texts(rule, pop, np.array([row]), lang, compact=False)[0]
+            lines.append(f"    {'met   ' if met[row] else 'FAILED'} {text}")
         if p.amount is not None:
             raw = suggested_amount(p.amount, pop)[row]
             text = f"{raw:,.0f}" if not np.isnan(raw) else f"below the minimum {p.amount.minimum:,.0f}"
@@ -156,7 +162,7 @@ def explain(result: MatchResult, enterprise_id: str, lang: str = "en") -> str:
     lines.append("tiers: " + (", ".join(f"{r.tier} rank {r.tier_rank}" for r in t.itertuples()) or "none"))
     nm = result.near_misses[result.near_misses["enterprise_id"] == enterprise_id]
     for r in nm.itertuples():
-        lines.append(f"near miss: {r.product}: {r.field} is {r.value:,.4g}, needs {r.op} {r.threshold:,.4g}")
+        lines.append(f"near miss: {r.product}: {r.field} is {_number(r.value)}, needs {r.op} {_number(r.threshold)}")
     sub = result.subsidies[result.subsidies["enterprise_id"] == enterprise_id]
     for r in sub.itertuples():
         lines.append(f"subsidy: {r.subsidy} {r.amount:,.2f} yuan to {r.beneficiary}: {r.rule_en}")
@@ -164,8 +170,9 @@ def explain(result: MatchResult, enterprise_id: str, lang: str = "en") -> str:
 
 
 def match_dataset(data, as_of: dt.date, model, catalog: ProductCatalog | None = None, points_config=None,
-                  subsidy_config: SubsidyConfig | None = None) -> MatchResult:
-    """From a loaded data set and a credit model: indicators, points and checks, scores, then :func:`match`."""
+                  subsidy_config: SubsidyConfig | None = None, model_name: str = "") -> MatchResult:
+    """From a loaded data set and a credit model: indicators, points and checks, scores, then :func:`match`.
+    ``model_name`` (e.g. its URI) is recorded in the bank files."""
     from innoscore.credit.scoring import reason_texts, score_enterprises
     from innoscore.points import load_points_config
     from innoscore.points.certification import summarise
@@ -174,5 +181,7 @@ def match_dataset(data, as_of: dt.date, model, catalog: ProductCatalog | None = 
     catalog = catalog or load_products()
     run = points_run(data, as_of, points_config or load_points_config())
     scores = score_enterprises(model, run.indicators)
-    return match(data.tables, as_of, run.indicators, run.features, run.points, summarise(run.checks, reasons=False),
-                 scores, catalog, reason_texts(model), subsidy_config)
+    result = match(data.tables, as_of, run.indicators, run.features, run.points,
+                   summarise(run.checks, reasons=False), scores, catalog, reason_texts(model), subsidy_config)
+    result.model = model_name
+    return result

@@ -131,8 +131,18 @@ def _need(raw: dict, keys: tuple[str, ...], where: str) -> None:
         raise ProductsError(f"{where}: missing {', '.join(missing)}")
 
 
+def _finite(value: Any) -> bool:
+    """A real number (not a bool), finite, and small enough to be a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def _unknown(raw: dict, allowed: tuple[str, ...], where: str) -> None:
-    extra = sorted(set(raw) - set(allowed))
+    extra = sorted(map(str, set(raw) - set(allowed)))
     if extra:
         raise ProductsError(f"{where}: unknown key(s) {', '.join(extra)}; expected some of {', '.join(allowed)}")
 
@@ -140,12 +150,13 @@ def _unknown(raw: dict, allowed: tuple[str, ...], where: str) -> None:
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ProductsError(f"{where}: expected a non-empty text; got {value!r}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ProductsError(f"{where}: control characters are not allowed (it names sheets and files); got {value!r}")
     return value
 
 
 def _positive(value: Any, where: str, integer: bool = False, zero: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and \
-        (value >= 0 if zero else value > 0) and (not integer or float(value).is_integer())
+    ok = _finite(value) and (value >= 0 if zero else value > 0) and (not integer or float(value).is_integer())
     if not ok:
         kind = "whole number" if integer else "number"
         raise ProductsError(f"{where}: expected a {'non-negative' if zero else 'positive'} {kind}; got {value!r}")
@@ -192,6 +203,8 @@ def _amount(raw: Any, fields: Fields, where: str) -> Amount:
     if minimum > cap:
         raise ProductsError(f"{where}: minimum {minimum:,.0f} is above the cap {cap:,.0f}")
     terms = []
+    if not isinstance(raw.get("of", []), list):
+        raise ProductsError(f"{where}: of must be a list of {{field, times}}; got {raw['of']!r}")
     for i, t in enumerate(raw.get("of") or []):
         w = f"{where}: of {i + 1}"
         if not isinstance(t, dict) or set(t) != {"field", "times"}:
@@ -210,7 +223,7 @@ def _amount(raw: Any, fields: Fields, where: str) -> Amount:
         steps = lad["steps"]
         if not isinstance(steps, list) or not steps or not all(isinstance(s, list) and len(s) == 2 for s in steps):
             raise ProductsError(f"{w}: steps must be a list of [from, amount]; got {steps!r}")
-        pairs = [(float(s[0]) if isinstance(s[0], (int, float)) and not isinstance(s[0], bool) else math.nan,
+        pairs = [(float(s[0]) if _finite(s[0]) else math.nan,
                   _positive(s[1], f"{w}: amount of step {j + 1}")) for j, s in enumerate(steps)]
         if any(math.isnan(a) for a, _ in pairs) or [a for a, _ in pairs] != sorted({a for a, _ in pairs}):
             raise ProductsError(f"{w}: the from values must be numbers in increasing order; got {steps!r}")
@@ -313,7 +326,7 @@ def _first_loan(raw: Any, fields: Fields, source: str) -> FirstLoan:
     if not isinstance(near, dict) or not set(near) <= {"max_gap_share", "exclude_fields"}:
         raise ProductsError(f"{where}: near_miss takes max_gap_share and exclude_fields; got {near!r}")
     share = near.get("max_gap_share", 0.15)
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share < 1:
+    if not _finite(share) or not 0 < share < 1:
         raise ProductsError(f"{where}: near_miss max_gap_share must be in (0, 1); got {share!r}")
     exclude = near.get("exclude_fields", ["pd", "score"])
     if not isinstance(exclude, list) or any(not isinstance(f, str) or f not in fields for f in exclude):

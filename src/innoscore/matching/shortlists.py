@@ -9,7 +9,8 @@ from innoscore.matching.fields import Population, label_of
 from innoscore.matching.products import TIE_BREAK, Amount, Product
 from innoscore.matching.rules import AnyOf, Condition, Rule, describe, evaluate
 
-__all__ = ["rank_order", "suggested_amount", "rule_results", "eligible", "shortlist", "why", "SHORTLIST_COLUMNS"]
+__all__ = ["rank_order", "suggested_amount", "rule_results", "eligible", "shortlist", "why", "rule_texts",
+           "SHORTLIST_COLUMNS"]
 
 SHORTLIST_COLUMNS = ["product", "owner", "rank", "enterprise_id", "suggested_amount", "why_zh", "why_en"]
 
@@ -75,15 +76,20 @@ def eligible(product: Product, pop: Population, consent: bool = True,
     return ok, amounts
 
 
+_EMPTY = {"zh": "空", "en": "empty"}
+
+
 def _actual(rule: Rule, pop: Population, rows: np.ndarray, lang: str) -> list[str]:
+    """Each row's own value of the rule's field ("空" / "empty" when it has none); for a set, the
+    members the rule names."""
     f = pop.fields[rule.field]
     if f.kind == "number":
         x = pop.number(rule.field)[rows]
-        if f.percent:
-            return [f"{v * 100:.2f}%" for v in x]
-        return [f"{v:,.4g}" if abs(v) < 10_000 else f"{v:,.0f}" for v in x]
+        return [_EMPTY[lang] if np.isnan(v) else f"{v * 100:.2f}%" if f.percent else
+                f"{v:,.4g}" if abs(v) < 10_000 else f"{v:,.0f}" for v in x]
     if f.kind == "category":
-        return [label_of(v, lang) for v in pop.frame[rule.field].to_numpy(object)[rows]]
+        return [_EMPTY[lang] if v is None or (isinstance(v, float) and np.isnan(v)) else label_of(v, lang)
+                for v in pop.frame[rule.field].to_numpy(object)[rows]]
     if f.kind == "set":
         wanted = set(rule.value)
         sep = "、" if lang == "zh" else ", "
@@ -91,22 +97,39 @@ def _actual(rule: Rule, pop: Population, rows: np.ndarray, lang: str) -> list[st
     return ["" for _ in rows]
 
 
+def _with_value(text: str, value: str, lang: str) -> str:
+    return text if not value else f"{text}（{value}）" if lang == "zh" else f"{text} ({value})"
+
+
+def rule_texts(rule: Condition, pop: Population, rows: np.ndarray, lang: str, compact: bool = True) -> list[str]:
+    """The rule in words with each row's own value.  ``compact`` (for rules the rows met): a set or
+    category membership shows just the field and the values that matched, and an any-of rule only the
+    options met; otherwise the whole rule and the value, e.g. ``地市属于沧州市、衡水市（石家庄市）``."""
+    if isinstance(rule, AnyOf):
+        texts = [rule_texts(r, pop, rows, lang, compact) for r in rule.rules]
+        met = [evaluate(r, pop)[rows] for r in rule.rules]
+        sep = " 或 " if lang == "zh" else " or "
+        out = []
+        for i in range(len(rows)):
+            chosen = [t[i] for t, m in zip(texts, met) if m[i]] if compact else []
+            chosen = chosen or [t[i] for t in texts]
+            out.append(chosen[0] if len(chosen) == 1 else "(" + sep.join(chosen) + ")")
+        return out
+    text = describe(rule, pop.fields, lang)
+    if rule.op in ("present", "absent", "is"):
+        return [text] * len(rows)
+    values = _actual(rule, pop, rows, lang)
+    if compact and rule.op in ("any_of", "all_of", "in", "=="):
+        label = pop.fields[rule.field].label(lang)  # the value says it
+        return [_with_value(label, v, lang) if v else text for v in values]
+    return [_with_value(text, v, lang) for v in values]
+
+
 def why(rules: tuple[Condition, ...], pop: Population, rows: np.ndarray, lang: str) -> np.ndarray:
     """Per row, the rules it met with its own values, e.g. ``创新积分 ≥ 65（72.4）；违约概率 ≤ 3%（1.20%）``."""
-    parts: list[list[str]] = [[] for _ in rows]
-    for rule in rules:
-        text = describe(rule, pop.fields, lang)
-        if isinstance(rule, AnyOf):
-            for p in parts:
-                p.append(text)
-            continue
-        values = _actual(rule, pop, rows, lang) if rule.op not in ("present", "absent", "is") else ["" for _ in rows]
-        if rule.op in ("any_of", "all_of", "in", "=="):
-            text = pop.fields[rule.field].label(lang)  # the value says it
-        for p, v in zip(parts, values):
-            p.append(f"{text}（{v}）" if v and lang == "zh" else f"{text} ({v})" if v else text)
+    columns = [rule_texts(rule, pop, rows, lang) for rule in rules]
     sep = "；" if lang == "zh" else "; "
-    return np.array([sep.join(p) for p in parts], dtype=object)
+    return np.array([sep.join(parts) for parts in zip(*columns)] if columns else [""] * len(rows), dtype=object)
 
 
 def shortlist(product: Product, pop: Population) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from innoscore.config import config_dir, load_yaml
 from innoscore.data.contract import CERTIFICATION_KINDS, INVESTOR_KINDS, LISTING_STATUSES
 from innoscore.indicators.certifications import expiry
 from innoscore.matching.fields import listing_status_on
-from innoscore.policy import DEFAULT_POLICY, Policy, PolicyConfigError, parse_policy
+from innoscore.policy import BY_TERM, DEFAULT_POLICY, LONG_TERM_YEARS, Policy, PolicyConfigError, parse_policy
 
 __all__ = ["SubsidyConfig", "load_subsidies", "parse_subsidies", "subsidies", "unicorn_interest", "neeq_listing",
            "equity_exchange_listing", "equity_fund_reward", "first_set_insurance", "SUBSIDY_COLUMNS", "SUBSIDIES"]
@@ -56,8 +56,11 @@ class SubsidyConfig:
 
 def _num(raw: dict, key: str, where: str, lo: float = 0.0, hi: float = math.inf, integer: bool = False) -> float:
     v = raw.get(key)
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and lo < v <= hi and \
-        (not integer or float(v).is_integer())
+    try:
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and lo < v <= hi and \
+            (not integer or float(v).is_integer())
+    except OverflowError:  # an int too large for a float
+        ok = False
     if not ok:
         raise PolicyConfigError(f"{where}: {key} must be a number in ({lo:g}, {hi:g}]; got {v!r}")
     return float(v)
@@ -133,11 +136,14 @@ def _frame(kind: str, ent, beneficiary, event, on, base, amount, rule_en, rule_z
 
 
 def _add_years(dates: pd.Series, years: float) -> pd.Series:
-    """The same calendar day ``years`` later (29 February goes to 28 February)."""
+    """The same calendar day ``years`` later (whole months for a fraction of a year; a day the month
+    lacks goes to its last day, 29 February to 28 February); empty stays empty."""
     d = pd.to_datetime(dates)
-    day = d.dt.day.where(~((d.dt.month == 2) & (d.dt.day == 29)), 28)
-    return pd.to_datetime(pd.DataFrame({"year": d.dt.year + int(years), "month": d.dt.month, "day": day}),
-                          errors="coerce")
+    months = int(round(years * 12))
+    out = pd.Series(pd.NaT, index=d.index, dtype="datetime64[ns]")
+    ok = d.notna()
+    out[ok] = (d[ok] + pd.DateOffset(months=months)).astype("datetime64[ns]")
+    return out
 
 
 def _in(dates: pd.Series, since: pd.Timestamp, until: pd.Timestamp) -> np.ndarray:
@@ -182,22 +188,27 @@ def unicorn_interest(tables: Mapping[str, pd.DataFrame], since: pd.Timestamp, un
     cand = cand[young & unlisted & valued & backed]
     if not len(cand):
         return _empty()
-    lpr = cfg.policy.lpr(cand["signed"].dt.date.to_numpy(), u.lpr_tenor)
-    rate = u.share_of_lpr * lpr / 100.0
+    days = cand["signed"].dt.date.to_numpy()
+    term = ((cand["maturity_on"] - cand["signed"]).dt.days / 365.25).to_numpy("float64")
+    rate = cfg.policy.unicorn_subsidy_rate(days, term) / 100.0  # share x LPR, a fraction
+    tenor = np.where(term > LONG_TERM_YEARS, "five_year", "one_year") if u.lpr_tenor == BY_TERM else \
+        np.full(len(cand), u.lpr_tenor)
+    lpr = np.where(tenor == "five_year", cfg.policy.lpr(days, "five_year"), cfg.policy.lpr(days, "one_year"))
+    known = ~np.isnan(rate)  # no LPR before the first published one (2019-08-20)
+    cand, rate, tenor, lpr = cand[known], rate[known], tenor[known], lpr[known]
     raw = cand["amount"].to_numpy("float64") * rate
-    cand = cand.assign(raw=raw, lpr=lpr, year=cand["signed"].dt.year).sort_values(
+    cand = cand.assign(raw=raw, lpr=lpr, tenor=tenor, year=cand["signed"].dt.year).sort_values(
         ["enterprise_id", "signed", "loan_id"], kind="stable")
     before = cand.groupby(["enterprise_id", "year"])["raw"].cumsum() - cand["raw"]
     paid = np.clip(u.max_per_year - before.to_numpy(), 0.0, cand["raw"].to_numpy())
     cand = cand.assign(paid=paid)
     cand = cand[_in(cand["signed"], since, until)]
     share = f"{u.share_of_lpr:.0%}"
-    en = [f"{share} x {u.lpr_tenor.replace('_', '-')} LPR {r:.2f}% on {d.date()} x {_yuan(a)} = {_yuan(x)}"
-          + (f", capped at {_yuan(u.max_per_year)} a year" if p < x else "")
-          for r, d, a, x, p in zip(cand["lpr"], cand["signed"], cand["amount"], cand["raw"], cand["paid"])]
-    zh = [f"合同签订日{d.date()} LPR {r:.2f}% × {share} × 贷款{_yuan(a)}元 = {_yuan(x)}元"
-          + (f"，每年最高{_yuan(u.max_per_year)}元" if p < x else "")
-          for r, d, a, x, p in zip(cand["lpr"], cand["signed"], cand["amount"], cand["raw"], cand["paid"])]
+    rows = list(zip(cand["lpr"], cand["tenor"], cand["signed"], cand["amount"], cand["raw"], cand["paid"]))
+    en = [f"{share} x {t.replace('_', '-')} LPR {r:.2f}% on {d.date()} x {_yuan(a)} = {_yuan(x)}"
+          + (f", capped at {_yuan(u.max_per_year)} a year" if p < x else "") for r, t, d, a, x, p in rows]
+    zh = [f"合同签订日{d.date()} {'5年期以上' if t == 'five_year' else '1年期'}LPR {r:.2f}% × {share} × 贷款{_yuan(a)}元 = "
+          f"{_yuan(x)}元" + (f"，每年最高{_yuan(u.max_per_year)}元" if p < x else "") for r, t, d, a, x, p in rows]
     return _frame("unicorn_interest", cand["enterprise_id"], cand["enterprise_id"],
                   [f"loan {i}" for i in cand["loan_id"]], cand["signed"], cand["amount"], cand["paid"], en, zh)
 
