@@ -140,6 +140,7 @@ def _read_parquet(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[P
     expected = "a Parquet file with one row per " + table.one_row_per
     try:
         arrow = pq.read_table(path)
+        arrow.validate(full=True)  # e.g. text that is not UTF-8 would otherwise fail later, when used
         # dates arrive as date32; as timestamps they convert to datetime64 without Python objects
         arrow = arrow.cast(pa_arrow.schema([
             pa_arrow.field(f.name, pa_arrow.timestamp("s")) if pa_arrow.types.is_date(f.type) else f
@@ -191,6 +192,8 @@ def _show(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
         return "(empty)"
     if isinstance(value, pd.Timestamp):
+        if not DATE_RANGE[0].year - 1000 < value.year < 9999:  # beyond Python's dates: numpy still prints it
+            return str(value.to_datetime64())
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return f"{value:.0f}"
@@ -207,18 +210,27 @@ def _to_text(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     return s.astype("str").where(present, None).astype("str"), pd.Series(False, index=s.index), "text"
 
 
+# the largest magnitude a number may have: far beyond any enterprise's yuan (10^15 = 1,000万亿), small
+# enough that whole numbers stay exact and sums never overflow
+MAX_ABS = 1e15
+# the dates a table may hold (pandas and Python dates cover years 1-9999; beyond, arithmetic fails)
+DATE_RANGE = (pd.Timestamp("1800-01-01"), pd.Timestamp("2199-12-31"))
+
+
 def _to_float(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     if s.dtype.kind in "fiub":
         typed = s.astype("float64")
     else:
         typed = pd.to_numeric(s.astype("str").str.strip(), errors="coerce").astype("float64")
-    return typed, s.notna() & typed.isna(), "a number"
+    with np.errstate(invalid="ignore"):
+        typed = typed.where(np.isfinite(typed) & (typed.abs() <= MAX_ABS))  # inf, nan spelled out, 1e300
+    return typed, s.notna() & typed.isna(), f"a finite number (at most {MAX_ABS:.0e} in size)"
 
 
 def _to_int(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     typed, bad, _ = _to_float(s)
     fractional = typed.notna() & (typed != np.floor(typed.fillna(0)))
-    return typed.where(~fractional).astype("Int64"), bad | fractional, "a whole number"
+    return typed.where(~fractional).astype("Int64"), bad | fractional, f"a whole number (at most {MAX_ABS:.0e})"
 
 
 def _to_date(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
@@ -228,11 +240,13 @@ def _to_date(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         typed = pd.to_datetime(s.astype("str").str.strip(), format="ISO8601", errors="coerce")
     if getattr(typed.dt, "tz", None) is not None:
         typed = typed.dt.tz_localize(None)
+    typed = typed.astype("datetime64[s]")
+    typed = typed.where((typed >= DATE_RANGE[0]) & (typed <= DATE_RANGE[1]))  # year 275000 is not a date here
     typed = typed.astype(DTYPES["date"])
     day = typed.to_numpy().astype("datetime64[D]")
     if (day != typed.to_numpy()).any():  # a time of day: keep the date
         typed = pd.Series(day.astype(DTYPES["date"]), index=typed.index)
-    return typed, s.notna() & typed.isna(), "a date YYYY-MM-DD"
+    return typed, s.notna() & typed.isna(), f"a date YYYY-MM-DD from {DATE_RANGE[0].year} to {DATE_RANGE[1].year}"
 
 
 def _to_bool(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
