@@ -108,10 +108,10 @@ def test_xlsx_has_chinese_headers_frozen_and_csv_round_trips_with_bom(matched, t
     owner = result.shortlists["owner"].value_counts().index[0]
     wb = openpyxl.load_workbook(tmp_path / "shortlists" / f"{owner}.xlsx")
     products = [p for p in result.catalog.products if p.owner == owner]
-    assert wb.sheetnames == [p.name_zh for p in products] + ["十百千万", "说明"]
-    about = dict(wb["说明"].iter_rows(values_only=True))
+    assert wb.sheetnames == [p.name_zh for p in products] + ["十百千万"]
+    about = dict(part.split(": ", 1) for part in wb.properties.description.split("; "))
     assert about["数据截止日期"] == SMALL.extracted_on.isoformat() and about["产品目录"] == "products.yaml"
-    assert about["机构"].endswith(f"({owner})")
+    assert about["机构"].endswith(f"({owner})") and f"as_of={SMALL.extracted_on}" in wb.properties.keywords
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == [c[1] for c in COLUMNS]
     assert ws.freeze_panes == "A2"
@@ -130,7 +130,7 @@ def test_xlsx_has_chinese_headers_frozen_and_csv_round_trips_with_bom(matched, t
     write_owner_files(tmp_path / "en", result.catalog, sheets, result.as_of, "en")
     wb = openpyxl.load_workbook(tmp_path / "en" / f"{owner}.xlsx")
     assert [c.value for c in wb.worksheets[0][1]] == [c[2] for c in COLUMNS]
-    assert wb.sheetnames[-2:] == ["tiers", "about"]
+    assert wb.sheetnames[-1] == "tiers"
 
 
 def test_formula_like_text_never_becomes_a_formula(matched, tmp_path):
