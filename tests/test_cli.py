@@ -145,3 +145,23 @@ def test_help_lists_the_commands():
 def test_unknown_option_exits_2():
     out = subprocess.run([sys.executable, "-m", "innoscore.cli", "validate"], capture_output=True, text=True)
     assert out.returncode == 2 and "DATA_DIR" in out.stderr
+
+
+def test_every_error_a_user_can_fix_derives_from_one_base_class_and_exits_2(tmp_path, capsys):
+    from innoscore.config import ConfigError
+    from innoscore.credit.panel import PanelError
+    from innoscore.data.validation_report import DataError
+    from innoscore.errors import InnoscoreError, UsageError
+    from innoscore.indicators.registry import IndicatorRangeError
+    from innoscore.matching.products import ProductsError
+    from innoscore.points.references import ReferencesError
+    from innoscore.policy import PolicyConfigError
+
+    for cls in (ConfigError, PanelError, DataError, UsageError, IndicatorRangeError, ProductsError,
+                ReferencesError, PolicyConfigError):
+        assert issubclass(cls, InnoscoreError), cls
+    # one of each through the command line: a message, status 2, no traceback
+    assert main(["points", "references", str(tmp_path), "--year", "1066"]) == 2
+    assert main(["indicators", str(tmp_path / "nowhere"), "--out", str(tmp_path / "i.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "--year 1066" in err

@@ -14,16 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from innoscore.config import ConfigError
 from innoscore.credit.panel import PanelError
 from innoscore.data.validation_report import DataError
-from innoscore.indicators.registry import IndicatorRangeError
+from innoscore.errors import InnoscoreError, UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class UsageError(ValueError):
-    """A command-line value that cannot be used."""
 
 
 def _date(text: str) -> dt.date:
@@ -229,15 +224,12 @@ def cmd_points_references(args: argparse.Namespace) -> int:
     from innoscore.data.validation import load
     from innoscore.indicators import load_catalog
     from innoscore.points import load_points_config
-    from innoscore.points.references import ReferencesError, derive_from_data, format_references
+    from innoscore.points.references import derive_from_data, format_references
 
     if not 1900 < args.year < 2200:
         raise UsageError(f"--year {args.year}: expected a year such as 2026")
     config = load_points_config(args.config, load_catalog(args.catalog))
-    try:
-        rules, how = derive_from_data(load(args.data_dir), args.year, config)
-    except ReferencesError as exc:
-        raise UsageError(str(exc)) from None
+    rules, how = derive_from_data(load(args.data_dir), args.year, config)  # ReferencesError: exit 2
     with pd.option_context("display.width", 200, "display.float_format", "{:,.4g}".format):
         print(how.to_string(index=False), file=sys.stderr)
     print(f"# paste under reference_values in {config.source}")
@@ -626,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(exc.report.to_text(), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (UsageError, ConfigError, IndicatorRangeError, PanelError) as exc:
+    except InnoscoreError as exc:  # bad input or configuration: the message says what and where
         print(f"innoscore {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -12,10 +12,12 @@ from typing import Any
 
 import yaml
 
+from innoscore.errors import InnoscoreError
+
 __all__ = ["config_dir", "load_yaml", "ConfigError"]
 
 
-class ConfigError(ValueError):
+class ConfigError(InnoscoreError, ValueError):
     """A configuration file is missing or does not say what it must."""
 
 

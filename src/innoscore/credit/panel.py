@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.credit.config import CreditConfig, load_credit_config
+from innoscore.errors import InnoscoreError
 from innoscore.indicators import build_panel, load_catalog, load_config
 from innoscore.indicators.catalog import Catalog
 from innoscore.indicators.loans import has_outstanding_loan
@@ -23,7 +24,7 @@ from innoscore.indicators.pit import Events, Grid, days
 __all__ = ["PanelError", "observation_dates", "training_panel", "split", "Panel", "feature_names", "SPLITS"]
 
 
-class PanelError(ValueError):
+class PanelError(InnoscoreError, ValueError):
     """The data do not give the training panel the configuration asks for."""
 
 

@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from innoscore.errors import InnoscoreError
+
 __all__ = ["Problem", "ValidationReport", "DataError", "MAX_EXAMPLES"]
 
 MAX_EXAMPLES = 5
@@ -100,7 +102,7 @@ class ValidationReport:
         write_text_atomic(Path(path), self.to_json() + "\n")
 
 
-class DataError(Exception):
+class DataError(InnoscoreError):
     """Raised when a data folder does not meet the data contract; carries the full report."""
 
     def __init__(self, report: ValidationReport):

@@ -15,6 +15,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from innoscore.errors import InnoscoreError
+
 __all__ = ["indicator", "REGISTRY", "IndicatorFunction", "IndicatorRangeError", "check_range"]
 
 
@@ -55,7 +57,7 @@ def indicator(ge: float | None = None, le: float | None = None) -> Callable:
     return register
 
 
-class IndicatorRangeError(ValueError):
+class IndicatorRangeError(InnoscoreError, ValueError):
     """An indicator produced values outside its declared range: a bug or a data problem."""
 
 

@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from innoscore.errors import InnoscoreError
 from innoscore.indicators import build
 from innoscore.indicators.catalog import Catalog, Indicator
 from innoscore.indicators.registry import REGISTRY
@@ -24,7 +25,7 @@ __all__ = ["reference_date", "derive", "derive_from_data", "format_references", 
 COUNT_UNITS = ("count", "persons")
 
 
-class ReferencesError(ValueError):
+class ReferencesError(InnoscoreError, ValueError):
     """The rule cannot be applied to this data for this year; the message says why."""
 
 
