@@ -57,6 +57,9 @@ AWARDS = {"grade_shares_national": [0.02, 0.18, 0.40, 0.40], "grade_shares": [0.
 # equity funds: the guidance fund's share of its sub-funds and of other funds, exits, consent to funds
 FUNDS = {"sub_fund_share": (0.2, 0.4), "vc_pe_with_guidance": 0.25, "vc_pe_share": (0.05, 0.25),
          "exit_share": 0.15, "exit_years": (1.0, 6.0), "consent": 0.35}
+# no enterprise is valued above the largest listed companies (about 2万亿 yuan): the size distribution's
+# Pareto tail would otherwise value a handful of a million enterprises above China's GDP
+MAX_VALUATION = 1e13
 # listing (挂牌 / 上市) dates: years after founding, at least
 LISTING = {"min_years": 2.0, "mean_extra_years": 5.0}
 # loan contracts are signed a few days before the drawdown
@@ -440,7 +443,8 @@ class _Province:
         valuation = np.full(n, np.nan)
         valuation[e] = amount * np.exp(rng.normal(np.log(6.0), 0.4, len(e)))  # the last round wins
         listed_val = np.exp(self.log_size + np.log(3.0))
-        self.valuation = np.where(self.listed, np.round(listed_val, -4), np.round(valuation, -4))
+        valued = np.where(self.listed, np.round(listed_val, -4), np.round(valuation, -4))
+        self.valuation = np.minimum(valued, MAX_VALUATION)
         return pd.DataFrame({
             "round_id": _ids("R", m, 9),
             "enterprise_id": self.ids[e],
