@@ -344,6 +344,22 @@ def cmd_match_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from innoscore.run import load_monthly, run_month
+
+    config = load_monthly(args.config).with_(data=args.data, runs=args.runs, model=args.model,
+                                             tracking_uri=args.tracking_uri, products=args.products, lang=args.lang)
+    say = (lambda _text: None) if args.quiet else print
+    t0 = time.perf_counter()
+    result = run_month(args.as_of, config, force=args.force, say=say)
+    rows = result.manifest["rows"]
+    print(f"published {result.folder} in {time.perf_counter() - t0:.1f} s: {rows['enterprises']:,} enterprises, "
+          f"{rows['shortlisted']:,} shortlisted rows, {rows['tiers']:,} tiered, {rows['first_loan']:,} first-loan "
+          f"candidates, {rows['subsidies']:,} subsidies; model {result.manifest['model']['uri']} "
+          f"(version {result.manifest['model']['version']}); manifest {result.folder / 'manifest.json'}")
+    return EXIT_OK
+
+
 def cmd_contract(args: argparse.Namespace) -> int:
     from innoscore.data.contract_doc import markdown
 
@@ -590,6 +606,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--enterprise", required=True, metavar="ID", help="the enterprise's unified social credit code")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the rules (default en)")
     p.set_defaults(func=cmd_match_explain)
+
+    p = sub.add_parser("run", help="the monthly run: score, match and publish one month into runs/YYYY-MM",
+                       description="Validate the data folder, build indicators, points and certification checks, "
+                                   "score with the credit model, match to the product catalog and publish the month "
+                                   "as RUNS/YYYY-MM (indicators, points, scores, tiers, shortlists, first-loan lists, "
+                                   "subsidies, manifest.json). Defaults come from pipelines/monthly.yaml. Bad input "
+                                   "stops the run before anything is written; an existing month is replaced only "
+                                   "with --force, and stays whole until the new one is complete.")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="as-of date (default: the data's extraction date)")
+    p.add_argument("--config", type=Path, metavar="FILE", help="run definition (default pipelines/monthly.yaml)")
+    p.add_argument("--data", type=Path, metavar="DIR", help="data folder (default: the run definition's)")
+    p.add_argument("--runs", type=Path, metavar="DIR", help="where months are published (default: the run definition's)")
+    p.add_argument("--model", metavar="URI", help="the credit model (default: the run definition's)")
+    p.add_argument("--tracking-uri", metavar="URI", help="MLflow tracking URI (default: the run definition's)")
+    p.add_argument("--products", type=Path, metavar="FILE", help="product catalog (default: the run definition's)")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of the bank files (default: the run definition's)")
+    p.add_argument("--force", action="store_true", help="replace an existing month")
+    p.add_argument("--quiet", action="store_true", help="print only the result")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("contract", help="print the data contract (the input tables and their rules) as Markdown")
     p.set_defaults(func=cmd_contract)

@@ -1,0 +1,215 @@
+"""The monthly run: named steps from a data folder to a published month ``runs/YYYY-MM``.
+
+    validate -> indicators -> points and checks -> scores -> matching -> write -> manifest -> publish
+
+Every step is a function of the library; this module only wires them, times them and publishes
+the month safely (:mod:`innoscore.publish`): bad input or configuration stops the run before
+anything is written, a failing or killed run leaves the months as they were, and an existing month
+is replaced only with ``force``.  The per-enterprise steps (indicators, points, scores, rules) stay
+per enterprise, so that they can later be partitioned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import resource
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from innoscore.config import ConfigError, config_dir, load_yaml
+from innoscore.data.contract import TABLES
+from innoscore.errors import UsageError
+
+__all__ = ["MonthlyConfig", "load_monthly", "run_month", "RunResult", "DEFAULT_MONTHLY", "month_of"]
+
+DEFAULT_MONTHLY = "pipelines/monthly.yaml"
+_KEYS = ("data", "runs", "model", "tracking_uri", "products", "lang")
+
+
+@dataclass(frozen=True)
+class MonthlyConfig:
+    data: Path
+    runs: Path
+    model: str
+    tracking_uri: str | None
+    products: Path
+    lang: str
+    source: str = "<memory>"
+
+    def with_(self, **changes: Any) -> MonthlyConfig:
+        """The configuration with the given keys replaced (None leaves a key as it is)."""
+        values = {k: getattr(self, k) for k in _KEYS}
+        values.update({k: v for k, v in changes.items() if v is not None})
+        return MonthlyConfig(Path(values["data"]), Path(values["runs"]), str(values["model"]),
+                             values["tracking_uri"], Path(values["products"]), values["lang"], self.source)
+
+
+def load_monthly(path: str | Path | None = None) -> MonthlyConfig:
+    """Load and check ``pipelines/monthly.yaml`` (or another file)."""
+    rel = Path(path) if path is not None else Path(DEFAULT_MONTHLY)
+    source = str(rel if rel.is_absolute() else config_dir() / rel)
+    doc = load_yaml(rel)
+    if not isinstance(doc, dict) or not set(doc) <= set(_KEYS) or not {"data", "runs", "model"} <= set(doc):
+        raise ConfigError(f"{source}: expected a mapping with data, runs, model and optionally "
+                          f"{', '.join(_KEYS[3:])}; got {doc!r}")
+    for key in _KEYS:
+        if key in doc and doc[key] is not None and not isinstance(doc[key], str):
+            raise ConfigError(f"{source}: {key} must be a text; got {doc[key]!r}")
+    lang = doc.get("lang", "zh")
+    if lang not in ("zh", "en"):
+        raise ConfigError(f"{source}: lang must be zh or en; got {lang!r}")
+    return MonthlyConfig(Path(doc["data"]), Path(doc["runs"]), doc["model"], doc.get("tracking_uri"),
+                         Path(doc.get("products") or "pipelines/products.yaml"), lang, source)
+
+
+def month_of(as_of: dt.date) -> str:
+    return f"{as_of.year:04d}-{as_of.month:02d}"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("innoscore")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+@dataclass
+class RunResult:
+    month: str
+    folder: Path
+    manifest: dict
+    steps: list[dict] = field(default_factory=list)
+
+
+def _model_version(uri: str, tracking_uri: str | None) -> str | None:
+    """The registry version a ``models:/NAME@ALIAS`` or ``models:/NAME/N`` URI resolves to."""
+    if not uri.startswith("models:/"):
+        return None
+    from mlflow.tracking import MlflowClient
+
+    from innoscore.credit.registry import tracking_uri as resolve
+
+    name, _, ref = uri[len("models:/"):].partition("@")
+    client = MlflowClient(tracking_uri=resolve(tracking_uri))
+    if ref:
+        return str(client.get_model_version_by_alias(name, ref).version)
+    name, _, number = name.partition("/")
+    return number or None
+
+
+def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
+              say: Callable[[str], None] = print) -> RunResult:
+    """Run and publish one month; returns where it went and the manifest.
+
+    Raises :class:`~innoscore.errors.InnoscoreError` (exit 2 on the command line) for bad input or
+    configuration, before anything is written.
+    """
+    from innoscore.credit.registry import load_model_uri
+    from innoscore.credit.scoring import reason_texts, score_enterprises
+    from innoscore.data.validation import read
+    from innoscore.data.validation_report import DataError
+    from innoscore.indicators import load_catalog
+    from innoscore.matching.match import match, write_match
+    from innoscore.matching.products import load_products
+    from innoscore.matching.subsidies import load_subsidies
+    from innoscore.points import load_points_config
+    from innoscore.points.certification import summarise
+    from innoscore.points.run import run as points_run
+    from innoscore.publish import lock, publish
+
+    steps: list[dict] = []
+
+    def step(name: str, fn: Callable[[], Any]) -> Any:
+        say(f"  {name} ...")
+        t0 = time.perf_counter()
+        out = fn()
+        steps.append({"step": name, "seconds": round(time.perf_counter() - t0, 3), "peak_gb": round(_peak_gb(), 3)})
+        say(f"  {name}: {steps[-1]['seconds']:.1f} s")
+        return out
+
+    # configuration and model first: nothing is written when any of it is wrong
+    catalog = load_catalog()
+    products = load_products(config.products, catalog)
+    points_config = load_points_config(catalog=catalog)
+    subsidy_config = load_subsidies()
+    report, data = step("validate", lambda: read(config.data))
+    if not report.ok:
+        raise DataError(report)
+    as_of = as_of or data.extracted_on
+    if as_of > data.extracted_on:
+        raise UsageError(f"--as-of {as_of} is after the data's extraction date {data.extracted_on}")
+    month = month_of(as_of)
+    target = config.runs / month
+    if (target.exists() or target.is_symlink()) and not force:
+        raise UsageError(f"{target} exists; pass --force to replace it (the old month stays until the new one "
+                         "is complete)")
+    try:
+        model = load_model_uri(config.model, config.tracking_uri)
+        version = _model_version(config.model, config.tracking_uri)
+    except Exception as exc:  # MLflow raises its own kinds for an unknown model, alias or path
+        if type(exc).__name__ in ("MlflowException", "RestException", "OSError", "FileNotFoundError"):
+            raise UsageError(f"cannot load the model {config.model}: {str(exc).splitlines()[0]} (train and "
+                             "promote one first: innoscore train, innoscore promote)") from None
+        raise
+    run = step("indicators, points and certification checks",
+               lambda: points_run(data, as_of, points_config))
+    scores = step("scores", lambda: score_enterprises(model, run.indicators))
+    result = step("matching", lambda: match(
+        data.tables, as_of, run.indicators, run.features, run.points, summarise(run.checks, reasons=False), scores,
+        products, reason_texts(model), subsidy_config))
+    result.model = config.model
+    with lock(config.runs):
+        with publish(target, force=force) as tmp:
+            def write() -> None:
+                indicators = run.indicators.reset_index()
+                indicators.insert(0, "as_of", pd.Timestamp(as_of))
+                indicators.to_parquet(tmp / "indicators.parquet", index=False)
+                run.points.reset_index().to_parquet(tmp / "points.parquet", index=False)
+                run.checks.to_parquet(tmp / "certification_checks.parquet", index=False)
+                points = run.points.reset_index()[["enterprise_id", "total"]].rename(columns={"total": "points"})
+                points.merge(scores, on="enterprise_id", how="right").to_parquet(tmp / "scores.parquet", index=False)
+                write_match(result, tmp, config.lang)
+
+            step("write", write)
+            outputs = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+            inputs = sorted(p for p in Path(config.data).iterdir()
+                            if p.is_file() and (p.stem in TABLES and p.suffix in (".parquet", ".csv")
+                                                or p.name == "dataset.yaml"))
+            manifest = {
+                "month": month, "as_of": as_of.isoformat(), "data": str(config.data),
+                "input_files": {p.name: _sha256(p) for p in inputs},
+                "configuration": {str(p): _sha256(p) for p in sorted(
+                    [config_dir() / "features" / f for f in ("indicators.yaml", "points.yaml", "certifications.yaml",
+                                                             "stages.yaml", "policy.yaml")]
+                    + [Path(products.source)]) if Path(p).is_file()},
+                "model": {"uri": config.model, "version": version, "tracking_uri": config.tracking_uri},
+                "package_version": _package_version(),
+                "rows": {"enterprises": len(run.indicators), "shortlisted": len(result.shortlists),
+                         "tiers": len(result.tiers), "first_loan": len(result.first_loan),
+                         "subsidies": len(result.subsidies)},
+                "steps": steps,
+                "outputs": outputs,
+                "written_at": dt.datetime.now().isoformat(timespec="seconds"),
+            }
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return RunResult(month, target, manifest, steps)

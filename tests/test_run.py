@@ -1,0 +1,112 @@
+"""The monthly run end to end on a small province: a published month, its manifest, refusals, reruns."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from innoscore.cli import main
+
+from .conftest import SMALL, write_folder
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory, small_province):
+    """A province folder and a credit model saved as an MLflow model folder (fitted on two indicators)."""
+    import mlflow
+
+    from innoscore.credit import CreditModel
+
+    root = tmp_path_factory.mktemp("run")
+    data = write_folder(root / "province", small_province[0], fmt="parquet")
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame({"leverage": rng.uniform(0, 1.5, 2000), "rd_intensity": rng.uniform(0, 0.2, 2000)})
+    y = (rng.random(2000) < 1 / (1 + np.exp(4 - 2.5 * X["leverage"] + 10 * X["rd_intensity"]))).astype(int)
+    model = CreditModel(monotone={"leverage": 1, "rd_intensity": -1}, n_trees=0,
+                        texts={"leverage": ("资产负债率偏高", "leverage is high"),
+                               "rd_intensity": ("研发投入强度偏低", "R&D intensity is low")}).fit(X, y)
+    mlflow.sklearn.save_model(model, root / "model", serialization_format="cloudpickle")
+    return root, data, root / "model"
+
+
+def _args(root, data, model, runs, *extra):
+    return ["run", "--data", str(data), "--runs", str(runs), "--model", str(model),
+            "--tracking-uri", f"sqlite:///{root}/mlflow.db", "--quiet", *extra]
+
+
+def _files(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_month_is_published_with_its_manifest_and_rerun_byte_identical(setup, tmp_path, capsys):
+    root, data, model = setup
+    runs = tmp_path / "runs"
+    assert main(_args(root, data, model, runs)) == 0
+    month = runs / SMALL.extracted_on.strftime("%Y-%m")
+    assert f"published {month}" in capsys.readouterr().out
+    files = _files(month)
+    for name in ("indicators.parquet", "points.parquet", "scores.parquet", "tiers.parquet", "first_loan.parquet",
+                 "subsidies.parquet", "manifest.json", "shortlists/ICBC.xlsx", "shortlists/ICBC.csv"):
+        assert name in files, name
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["as_of"] == SMALL.extracted_on.isoformat() and manifest["model"]["uri"] == str(model)
+    for name, digest in manifest["input_files"].items():
+        assert hashlib.sha256((data / name).read_bytes()).hexdigest() == digest
+    assert set(manifest["input_files"]) >= {"enterprises.parquet", "loans.parquet", "dataset.yaml"}
+    for name, digest in manifest["outputs"].items():
+        assert hashlib.sha256(files[name]).hexdigest() == digest
+    assert [s["step"] for s in manifest["steps"]][0] == "validate"
+    scores = pd.read_parquet(month / "scores.parquet")
+    assert list(scores.columns[:5]) == ["enterprise_id", "points", "pd", "score", "grade"]
+    assert manifest["rows"]["enterprises"] == len(scores)
+    # the month exists: refused without --force, and left as it was
+    assert main(_args(root, data, model, runs)) == 2
+    assert "exists; pass --force" in capsys.readouterr().err
+    assert _files(month) == files
+    # --force: the same inputs and model give the same bytes (the manifest's timings aside)
+    assert main(_args(root, data, model, runs, "--force")) == 0
+    again = _files(month)
+    assert {k: v for k, v in again.items() if k != "manifest.json"} == \
+        {k: v for k, v in files.items() if k != "manifest.json"}
+    assert json.loads(again["manifest.json"])["outputs"] == manifest["outputs"]
+    assert len([p for p in runs.iterdir() if p.name.startswith(".")]) == 1  # the old version is gone
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda d: (d / "enterprises.parquet").write_bytes(b"not parquet"), "not a Parquet file"),
+    (lambda d: (d / "enterprises.parquet").unlink(), "missing required table"),
+])
+def test_bad_input_stops_the_run_before_anything_is_written(setup, tmp_path, capsys, damage, words):
+    root, data, model = setup
+    runs = tmp_path / "runs"
+    assert main(_args(root, data, model, runs)) == 0
+    before = {p: _files(p) for p in runs.iterdir() if not p.name.startswith(".")}
+    bad = tmp_path / "bad"
+    shutil.copytree(data, bad)
+    damage(bad)
+    capsys.readouterr()
+    assert main(_args(root, bad, model, runs, "--force")) == 2
+    assert words in capsys.readouterr().err
+    assert {p: _files(p) for p in runs.iterdir() if not p.name.startswith(".")} == before
+
+
+def test_a_missing_model_or_a_date_after_the_data_exits_2_and_writes_nothing(setup, tmp_path, capsys):
+    root, data, _ = setup
+    runs = tmp_path / "runs"
+    assert main(_args(root, data, "models:/innoscore-credit@nobody", runs)) == 2
+    assert "cannot load the model models:/innoscore-credit@nobody" in capsys.readouterr().err
+    assert main(_args(root, data, root / "model", runs, "--as-of", "2099-01-31")) == 2
+    assert "after the data's extraction date" in capsys.readouterr().err
+    assert not runs.exists() or not any(runs.iterdir())
+
+
+def test_the_run_definition_is_checked(tmp_path, capsys):
+    path = tmp_path / "monthly.yaml"
+    path.write_text("data: x\nruns: y\nmodel: 3\n", encoding="utf-8")
+    assert main(["run", "--config", str(path)]) == 2
+    assert "model must be a text" in capsys.readouterr().err
