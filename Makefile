@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench bench-credit bench-credit-real clean
+.PHONY: demo test chromium bench bench-credit bench-credit-real clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/innoscore demo --out demo
 
-test: $(VENV)/.installed-dev
+# the report is checked in headless Chromium from Debian's packages (nothing downloads a browser)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+test: $(VENV)/.installed-dev chromium
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev

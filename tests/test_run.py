@@ -51,7 +51,8 @@ def test_a_month_is_published_with_its_manifest_and_rerun_byte_identical(setup, 
     assert f"published {month}" in capsys.readouterr().out
     files = _files(month)
     for name in ("indicators.parquet", "points.parquet", "scores.parquet", "tiers.parquet", "first_loan.parquet",
-                 "subsidies.parquet", "manifest.json", "shortlists/ICBC.xlsx", "shortlists/ICBC.csv"):
+                 "subsidies.parquet", "statistics.parquet", "report.html", "report_en.html", "manifest.json",
+                 "shortlists/ICBC.xlsx", "shortlists/ICBC.csv"):
         assert name in files, name
     manifest = json.loads(files["manifest.json"])
     assert manifest["as_of"] == SMALL.extracted_on.isoformat() and manifest["model"]["uri"] == str(model)
@@ -103,6 +104,37 @@ def test_a_missing_model_or_a_date_after_the_data_exits_2_and_writes_nothing(set
     assert main(_args(root, data, root / "model", runs, "--as-of", "2099-01-31")) == 2
     assert "after the data's extraction date" in capsys.readouterr().err
     assert not runs.exists() or not any(runs.iterdir())
+
+
+def test_a_second_month_is_compared_with_the_first_and_the_report_renders_in_chromium(setup, tmp_path):
+    import subprocess
+
+    from innoscore.report.html import SECTIONS
+
+    root, data, model = setup
+    runs = tmp_path / "runs"
+    assert main(_args(root, data, model, runs, "--as-of", "2024-05-31")) == 0
+    assert main(_args(root, data, model, runs)) == 0
+    month = runs / "2024-06"
+    drift = pd.read_parquet(month / "drift.parquet")
+    assert len(drift) > 10 and set(drift["flag"]) <= {"stable", "watch", "alert"}
+    assert not (month / "backtest.parquet").exists()  # no month twelve months earlier
+    stats = pd.read_parquet(month / "statistics.parquet")
+    assert set(stats["period"]) == {"month", "quarter", "year"} and set(stats["group_by"]) == {
+        "all", "city", "park", "industry"}
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "make test installs Debian's chromium (apt-get install chromium chromium-driver)"
+    for name, heading in (("report.html", "稳定性（与上月相比）"), ("report_en.html", "Drift against the previous month")):
+        dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+                              (month / name).as_uri()], capture_output=True, text=True, timeout=120).stdout
+        for sid in SECTIONS:
+            assert f'<section id="{sid}">' in dom, (name, sid)
+        assert dom.count('src="data:image/png;base64,') == 2  # the points and PD distributions
+        assert heading in dom and 'id="lang-switch"' in dom
+    shot = tmp_path / "report.png"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1200,2000",
+                    f"--screenshot={shot}", (month / "report.html").as_uri()], capture_output=True, timeout=120)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
 def test_the_run_definition_is_checked(tmp_path, capsys):

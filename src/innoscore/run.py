@@ -29,7 +29,7 @@ from innoscore.errors import UsageError
 __all__ = ["MonthlyConfig", "load_monthly", "run_month", "RunResult", "DEFAULT_MONTHLY", "month_of"]
 
 DEFAULT_MONTHLY = "pipelines/monthly.yaml"
-_KEYS = ("data", "runs", "model", "tracking_uri", "products", "lang")
+_KEYS = ("data", "runs", "model", "tracking_uri", "products", "lang", "targets")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class MonthlyConfig:
     tracking_uri: str | None
     products: Path
     lang: str
+    targets: dict = field(default_factory=dict)  # programme statistic -> target for the year
     source: str = "<memory>"
 
     def with_(self, **changes: Any) -> MonthlyConfig:
@@ -47,7 +48,8 @@ class MonthlyConfig:
         values = {k: getattr(self, k) for k in _KEYS}
         values.update({k: v for k, v in changes.items() if v is not None})
         return MonthlyConfig(Path(values["data"]), Path(values["runs"]), str(values["model"]),
-                             values["tracking_uri"], Path(values["products"]), values["lang"], self.source)
+                             values["tracking_uri"], Path(values["products"]), values["lang"], values["targets"],
+                             self.source)
 
 
 def load_monthly(path: str | Path | None = None) -> MonthlyConfig:
@@ -58,18 +60,43 @@ def load_monthly(path: str | Path | None = None) -> MonthlyConfig:
     if not isinstance(doc, dict) or not set(doc) <= set(_KEYS) or not {"data", "runs", "model"} <= set(doc):
         raise ConfigError(f"{source}: expected a mapping with data, runs, model and optionally "
                           f"{', '.join(_KEYS[3:])}; got {doc!r}")
-    for key in _KEYS:
+    for key in _KEYS[:-1]:
         if key in doc and doc[key] is not None and not isinstance(doc[key], str):
             raise ConfigError(f"{source}: {key} must be a text; got {doc[key]!r}")
     lang = doc.get("lang", "zh")
     if lang not in ("zh", "en"):
         raise ConfigError(f"{source}: lang must be zh or en; got {lang!r}")
+    from innoscore.monitoring.statistics import METRICS
+
+    targets = doc.get("targets") or {}
+    if not isinstance(targets, dict) or any(k not in METRICS for k in targets) or any(
+            isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 for v in targets.values()):
+        raise ConfigError(f"{source}: targets must map statistics ({', '.join(METRICS)}) to positive numbers; "
+                          f"got {targets!r}")
     return MonthlyConfig(Path(doc["data"]), Path(doc["runs"]), doc["model"], doc.get("tracking_uri"),
-                         Path(doc.get("products") or "pipelines/products.yaml"), lang, source)
+                         Path(doc.get("products") or "pipelines/products.yaml"), lang, dict(targets), source)
 
 
 def month_of(as_of: dt.date) -> str:
     return f"{as_of.year:04d}-{as_of.month:02d}"
+
+
+def months_before(month: str, n: int) -> str:
+    y, m = map(int, month.split("-"))
+    k = y * 12 + (m - 1) - n
+    return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
+def _earlier(runs: Path, month: str, n: int) -> tuple[Path | None, dict | None]:
+    """The published month ``n`` months before, and its manifest, if there is one."""
+    folder = runs / months_before(month, n)
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return None, None
+    try:
+        return folder, json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None
 
 
 def _sha256(path: Path) -> str:
@@ -132,10 +159,14 @@ def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
     from innoscore.matching.match import match, write_match
     from innoscore.matching.products import load_products
     from innoscore.matching.subsidies import load_subsidies
+    from innoscore.monitoring.drift import backtest, psi_with_missing, stability
+    from innoscore.monitoring.statistics import programme_statistics
     from innoscore.points import load_points_config
     from innoscore.points.certification import summarise
     from innoscore.points.run import run as points_run
     from innoscore.publish import lock, publish
+    from innoscore.matching.export import industry_names
+    from innoscore.report.html import render_report
 
     steps: list[dict] = []
 
@@ -178,6 +209,28 @@ def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
         data.tables, as_of, run.indicators, run.features, run.points, summarise(run.checks, reasons=False), scores,
         products, reason_texts(model), subsidy_config))
     result.model = config.model
+    banks = {c for c, o in products.owners.items() if o.kind == "bank"}
+    statistics = step("programme statistics", lambda: programme_statistics(
+        data.tables, as_of, run.indicators.index, banks, config.targets))
+    score_table = run.points.reset_index()[["enterprise_id", "total"]].rename(columns={"total": "points"}) \
+        .merge(scores, on="enterprise_id", how="right")
+
+    def monitoring() -> tuple:
+        previous, _ = _earlier(config.runs, month, 1)
+        drift = score_psi = None
+        if previous is not None:
+            before = pd.read_parquet(previous / "indicators.parquet")
+            cols = [c for c in run.indicators.columns if c != "stage" and run.indicators[c].dtype.kind in "fiub"]
+            drift = stability(before, run.indicators, cols)
+            score_psi = psi_with_missing(pd.read_parquet(previous / "scores.parquet")["score"], score_table["score"])
+        year_ago, manifest = _earlier(config.runs, month, 12)
+        back = None
+        if year_ago is not None:
+            back = backtest(pd.read_parquet(year_ago / "scores.parquet"), data.tables,
+                            dt.date.fromisoformat(manifest["as_of"]), as_of)
+        return drift, score_psi, back
+
+    drift, score_psi, back = step("monitoring", monitoring)
     with lock(config.runs):
         with publish(target, force=force) as tmp:
             def write() -> None:
@@ -186,11 +239,37 @@ def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
                 indicators.to_parquet(tmp / "indicators.parquet", index=False)
                 run.points.reset_index().to_parquet(tmp / "points.parquet", index=False)
                 run.checks.to_parquet(tmp / "certification_checks.parquet", index=False)
-                points = run.points.reset_index()[["enterprise_id", "total"]].rename(columns={"total": "points"})
-                points.merge(scores, on="enterprise_id", how="right").to_parquet(tmp / "scores.parquet", index=False)
+                score_table.to_parquet(tmp / "scores.parquet", index=False)
                 write_match(result, tmp, config.lang)
+                statistics.to_parquet(tmp / "statistics.parquet", index=False)
+                if drift is not None:
+                    drift.to_parquet(tmp / "drift.parquet", index=False)
+                if back is not None:
+                    back.to_parquet(tmp / "backtest.parquet", index=False)
 
             step("write", write)
+
+            def report() -> None:
+                pop = result.population.frame[["enterprise_id", "name", "city", "park", "industry"]]
+                summary = {"as_of": as_of.isoformat(), "data": str(config.data), "model": config.model,
+                           "model_version": version or "", "enterprises": f"{len(run.indicators):,}",
+                           "shortlisted": f"{len(result.shortlists):,}", "tiered": f"{len(result.tiers):,}",
+                           "first_loan": f"{len(result.first_loan):,}",
+                           "subsidies": f"{result.subsidies['amount'].sum():,.0f}"}  # timings: the manifest
+                industries = industry_names()
+                pop_zh = pop.assign(industry=pop["industry"].map(lambda i: industries.get(i, i)))
+                for lang, name, other in (("zh", "report.html", "report_en.html"), ("en", "report_en.html",
+                                                                                     "report.html")):
+                    names = {p.id: p.name(lang) for p in products.products} | {t.id: t.name(lang)
+                                                                              for t in products.tiers}
+                    text = render_report(lang=lang, month=month, summary=summary, scores=score_table,
+                                         tiers=result.tiers, population=pop_zh if lang == "zh" else pop,
+                                         shortlists=result.shortlists,
+                                         drift=drift, score_psi=score_psi, backtest=back, statistics=statistics,
+                                         names=names, other_language_file=other)
+                    (tmp / name).write_text(text, encoding="utf-8")
+
+            step("report", report)
             outputs = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
             inputs = sorted(p for p in Path(config.data).iterdir()
                             if p.is_file() and (p.stem in TABLES and p.suffix in (".parquet", ".csv")

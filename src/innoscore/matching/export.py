@@ -25,7 +25,7 @@ import pandas as pd
 from innoscore.matching.fields import Population
 from innoscore.matching.products import ProductCatalog
 
-__all__ = ["owner_frames", "write_owner_files", "COLUMNS", "FORMULA_START", "safe_text"]
+__all__ = ["owner_frames", "write_owner_files", "industry_names", "COLUMNS", "FORMULA_START", "safe_text"]
 
 # (key, Chinese header, English header)
 COLUMNS = (
@@ -66,7 +66,8 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _industry_names() -> dict[str, str]:
+def industry_names() -> dict[str, str]:
+    """Chinese names of the industry codes (from the province description; empty when it is missing)."""
     from innoscore.config import load_yaml
 
     try:
@@ -81,7 +82,7 @@ def owner_frames(catalog: ProductCatalog, pop: Population, shortlists: pd.DataFr
     the language, holding only enterprises that consent to the owner."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be zh or en; got {lang!r}")
-    industries = _industry_names() if lang == "zh" else {}
+    industries = industry_names() if lang == "zh" else {}
     frame = pop.frame
     consent = pop.sets["consent"]
     tier_names = {t.id: t.name(lang) for t in catalog.tiers}
