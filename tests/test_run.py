@@ -65,6 +65,15 @@ def test_a_month_is_published_with_its_manifest_and_rerun_byte_identical(setup, 
     scores = pd.read_parquet(month / "scores.parquet")
     assert list(scores.columns[:5]) == ["enterprise_id", "points", "pd", "score", "grade"]
     assert manifest["rows"]["enterprises"] == len(scores)
+    # logged to MLflow as a run of the experiment innoscore-monthly, with the report and manifest
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"sqlite:///{root}/mlflow.db")
+    exp = client.get_experiment_by_name("innoscore-monthly")
+    logged = [r for r in client.search_runs([exp.experiment_id]) if r.data.params.get("month") == month.name]
+    assert logged and logged[0].data.metrics["rows_enterprises"] == len(pd.read_parquet(month / "scores.parquet"))
+    assert {a.path for a in client.list_artifacts(logged[0].info.run_id, "month")} >= {
+        "month/report.html", "month/manifest.json"}
     # the month exists: refused without --force, and left as it was
     assert main(_args(root, data, model, runs)) == 2
     assert "exists; pass --force" in capsys.readouterr().err

@@ -349,9 +349,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = load_monthly(args.config).with_(data=args.data, runs=args.runs, model=args.model,
                                              tracking_uri=args.tracking_uri, products=args.products, lang=args.lang)
-    say = (lambda _text: None) if args.quiet else print
+    live = not args.quiet and sys.stdout.isatty()  # a live progress display on a terminal, plain lines elsewhere
     t0 = time.perf_counter()
-    result = run_month(args.as_of, config, force=args.force, say=say)
+    result = run_month(args.as_of, config, force=args.force, say=None if args.quiet else print, progress=live)
     rows = result.manifest["rows"]
     print(f"published {result.folder} in {time.perf_counter() - t0:.1f} s: {rows['enterprises']:,} enterprises, "
           f"{rows['shortlisted']:,} shortlisted rows, {rows['tiers']:,} tiered, {rows['first_loan']:,} first-loan "

@@ -126,6 +126,8 @@ class RunResult:
     folder: Path
     manifest: dict
     steps: list[dict] = field(default_factory=list)
+    match: Any = None  # the MatchResult, for a summary
+    mlflow_run: str | None = None
 
 
 def _model_version(uri: str, tracking_uri: str | None) -> str | None:
@@ -145,12 +147,27 @@ def _model_version(uri: str, tracking_uri: str | None) -> str | None:
 
 
 def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
-              say: Callable[[str], None] = print) -> RunResult:
+              say: Callable[[str], None] | None = print, progress: bool = False) -> RunResult:
     """Run and publish one month; returns where it went and the manifest.
 
     Raises :class:`~innoscore.errors.InnoscoreError` (exit 2 on the command line) for bad input or
-    configuration, before anything is written.
+    configuration, before anything is written.  ``say`` prints each step's line (None: nothing);
+    ``progress`` shows the steps as live lines with a spinner and the elapsed time instead (for a terminal).
     """
+    bar = None
+    if progress:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        bar.start()
+    try:
+        return _run_month(as_of, config, force, say, bar)
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult:
     from innoscore.credit.registry import load_model_uri
     from innoscore.credit.scoring import reason_texts, score_enterprises
     from innoscore.data.validation import read
@@ -171,11 +188,14 @@ def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
     steps: list[dict] = []
 
     def step(name: str, fn: Callable[[], Any]) -> Any:
-        say(f"  {name} ...")
+        task = bar.add_task(name, total=None) if bar is not None else None
         t0 = time.perf_counter()
         out = fn()
         steps.append({"step": name, "seconds": round(time.perf_counter() - t0, 3), "peak_gb": round(_peak_gb(), 3)})
-        say(f"  {name}: {steps[-1]['seconds']:.1f} s")
+        if bar is not None:
+            bar.update(task, total=1, completed=1, description=f"{name}: {steps[-1]['seconds']:.1f} s")
+        elif say is not None:
+            say(f"  {name}: {steps[-1]['seconds']:.1f} s")
         return out
 
     # configuration and model first: nothing is written when any of it is wrong
@@ -291,4 +311,40 @@ def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
                 "written_at": dt.datetime.now().isoformat(timespec="seconds"),
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    return RunResult(month, target, manifest, steps)
+    run_id = _log_to_mlflow(config, manifest, statistics, score_psi, target)
+    return RunResult(month, target, manifest, steps, result, run_id)
+
+
+EXPERIMENT = "innoscore-monthly"
+
+
+def _log_to_mlflow(config: MonthlyConfig, manifest: dict, statistics: pd.DataFrame, score_psi: float | None,
+                   folder: Path) -> str | None:
+    """Log the published month as an MLflow run (as-of date, model, counts, score PSI, the province's
+    statistics for the year; the report and manifest as artifacts).  The month is published already:
+    a tracking store that cannot be written to costs the log, not the month (a warning says so)."""
+    import logging
+    import warnings
+
+    try:
+        from innoscore.credit.registry import _experiment, _mlflow, tracking_uri
+
+        uri = tracking_uri(config.tracking_uri)
+        mlflow = _mlflow(uri)
+        _experiment(mlflow, uri, EXPERIMENT)
+        with mlflow.start_run(run_name=manifest["month"]) as run:
+            mlflow.log_params({"month": manifest["month"], "as_of": manifest["as_of"], "data": manifest["data"],
+                               "model_uri": manifest["model"]["uri"], "model_version": manifest["model"]["version"]})
+            metrics = {f"rows_{k}": float(v) for k, v in manifest["rows"].items()}
+            if score_psi is not None:
+                metrics["score_psi"] = float(score_psi)
+            year = statistics[(statistics["period"] == "year") & (statistics["group_by"] == "all")]
+            metrics.update({f"ytd_{m}": float(v) for m, v in zip(year["metric"], year["value"]) if pd.notna(v)})
+            mlflow.log_metrics(metrics)
+            for name in ("report.html", "report_en.html", "manifest.json"):
+                mlflow.log_artifact(str(folder / name), artifact_path="month")
+        return run.info.run_id
+    except Exception as exc:  # noqa: BLE001 - the month is published; the log is a convenience
+        logging.getLogger(__name__).warning("the month is published, but logging it to MLflow failed: %s", exc)
+        warnings.warn(f"the month is published, but logging it to MLflow failed: {exc}", stacklevel=2)
+        return None

@@ -36,13 +36,13 @@ def _mlflow(uri: str):
     return mlflow
 
 
-def _experiment(mlflow, uri: str) -> None:
+def _experiment(mlflow, uri: str, name: str = EXPERIMENT) -> None:
     """Select the experiment; a new one on a SQLite store keeps its artifacts beside the database
     (``mlartifacts/``) rather than in whatever folder the command runs from."""
-    if mlflow.get_experiment_by_name(EXPERIMENT) is None and uri.startswith("sqlite:///"):
+    if mlflow.get_experiment_by_name(name) is None and uri.startswith("sqlite:///"):
         db = Path(uri[len("sqlite:///"):]).resolve()
-        mlflow.create_experiment(EXPERIMENT, artifact_location=(db.parent / "mlartifacts").as_uri())
-    mlflow.set_experiment(EXPERIMENT)
+        mlflow.create_experiment(name, artifact_location=(db.parent / "mlartifacts").as_uri())
+    mlflow.set_experiment(name)
 
 
 def log_training(result: TrainResult, uri: str | None = None, data_dir: str | None = None) -> tuple[str, str]:
