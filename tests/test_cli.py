@@ -44,7 +44,7 @@ def test_demo_generates_validates_and_summarises(tmp_path, capsys):
     credit = text.split("[6/7] credit model")[1]
     assert "skipped: the test slice of the credit panel has 0 rows" in credit and "models/credit.yaml" in credit
     assert "credit model   models:/" not in text
-    assert "[7/7] matching skipped: no champion model" in text and not (out / "match").exists()
+    assert "[7/7] monthly run skipped: no champion model" in text and not (out / "runs").exists()
 
 
 def test_demo_trains_registers_and_promotes_the_credit_model(tmp_path, capsys, monkeypatch):
@@ -82,23 +82,30 @@ def test_demo_trains_registers_and_promotes_the_credit_model(tmp_path, capsys, m
     assert float(row.group(4)) == round(metrics["test_brier"], 5)
     assert "version 1 is now @champion" in text and f"models:/innoscore-credit@champion (version 1) in {uri}" in text
 
-    # [7/7] matching with the champion: each owner's shortlist sizes, the top of the leaders' tier, files
-    matching = printed.split("[7/7] matching")[1]
-    shortlists = pd.read_parquet(out / "match" / "shortlists" / "shortlists.parquet")
+    # [7/7] the monthly run with the champion, three months on the batch's runner: each owner's shortlist
+    # sizes and the top of the leaders' tier of the last, and its files
+    matching = printed.split("[7/7] the monthly run")[1]
+    month = out / "runs" / "2026-10"
+    assert {p.name for p in (out / "runs").iterdir() if not p.name.startswith(".")} == {"2025-10", "2026-09", "2026-10"}
+    assert (month / "report.html").is_file() and (month / "drift.parquet").is_file()
+    assert (month / "backtest.parquet").is_file()  # the 2025-10 month's PDs against what happened since
+    shortlists = pd.read_parquet(month / "shortlists" / "shortlists.parquet")
     for (owner, product), size in shortlists.groupby(["owner", "product"]).size().items():
         assert re.search(rf"{owner}\s+.*\b{product} {size:,}\b", matching), product
-    tiers = pd.read_parquet(out / "match" / "tiers.parquet")
+    tiers = pd.read_parquet(month / "tiers.parquet")
     leaders = tiers[tiers["tier"] == "leaders"]
     assert 1 <= len(leaders) <= 10 and f"  1  {leaders['enterprise_id'].iloc[0]}" in matching
     for owner in ("ICBC", "HB_POC_FUND"):
-        assert (out / "match" / "shortlists" / f"{owner}.xlsx").is_file()
-        assert (out / "match" / "shortlists" / f"{owner}.csv").is_file()
+        assert (month / "shortlists" / f"{owner}.xlsx").is_file()
+        assert (month / "shortlists" / f"{owner}.csv").is_file()
 
     # the same through `innoscore match`: identical files; and `match explain` for a shortlisted enterprise
     again = tmp_path / "again"
     assert main(["match", str(out / "province"), "--tracking-uri", uri, "--out", str(again)]) == 0
-    for path in sorted((out / "match").rglob("*.*")):
-        assert path.read_bytes() == (again / path.relative_to(out / "match")).read_bytes(), path.name
+    written = sorted(again.rglob("*.*"))
+    assert len(written) > 20
+    for path in written:
+        assert path.read_bytes() == (month / path.relative_to(again)).read_bytes(), path.name
     assert main(["match", str(out / "province"), "--tracking-uri", uri, "--out", str(again)]) == 2
     assert "pass --overwrite" in capsys.readouterr().err
     first = shortlists.iloc[0]

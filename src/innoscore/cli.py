@@ -9,12 +9,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
-from innoscore.credit.panel import PanelError
 from innoscore.data.validation_report import DataError
 from innoscore.errors import InnoscoreError, UsageError
 
@@ -101,27 +99,10 @@ def _as_of(args: argparse.Namespace, extracted_on: dt.date) -> dt.date:
     return as_of
 
 
-def _write_indicators(table, as_of: dt.date, path: Path) -> None:
-    """The indicator table as written: as_of, enterprise_id, stage, one column per indicator."""
-    import pandas as pd
-
-    from innoscore.io import write_parquet_atomic
-
-    out = table.reset_index()
-    out.insert(0, "as_of", pd.Timestamp(as_of))
-    write_parquet_atomic(out, path)
-
-
-def _write_points(result, folder: Path) -> None:
-    from innoscore.io import write_parquets_atomic
-
-    write_parquets_atomic({folder / "points.parquet": result.points.reset_index(),
-                           folder / "certification_checks.parquet": result.checks})
-
-
 def cmd_indicators(args: argparse.Namespace) -> int:
     from innoscore.data.validation import load
     from innoscore.indicators import build, load_catalog
+    from innoscore.indicators.build import write_indicators
     from innoscore.indicators.summary import format_summary
 
     catalog = load_catalog(args.catalog)
@@ -130,7 +111,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     table = build(data, as_of, catalog)
     seconds = time.perf_counter() - t0
-    _write_indicators(table, as_of, args.out)
+    write_indicators(table, as_of, args.out)
     print(format_summary(table, catalog, as_of))
     print(f"{len(table):,} enterprises x {len(catalog)} indicators built in {seconds:.1f} s; written to {args.out}")
     return EXIT_OK
@@ -148,44 +129,17 @@ def _points_run(args: argparse.Namespace):
 
 
 def cmd_points(args: argparse.Namespace) -> int:
+    from innoscore.points.run import format_points, write_points
+
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
     result = _points_run(args)
-    _write_points(result, out)
-    _print_points(result, out)
+    write_points(result, out)
+    print(format_points(result))
+    print(f"written: {out / 'points.parquet'}, {out / 'certification_checks.parquet'} (one row per enterprise, "
+          "certification and condition)")
     return EXIT_OK
-
-
-def _print_points(result, out: Path | None) -> None:
-    import pandas as pd
-
-    from innoscore.points.certification import summarise
-    from innoscore.points.run import gate_shares, top
-
-    pts = result.points
-    print(f"innovation points as of {result.as_of}: {len(pts):,} enterprises, reference values of "
-          f"{result.prepared.year}; mean {pts['total'].mean():.1f}, median {pts['total'].median():.1f}")
-    hte = result.features["high_tech_enterprise"]
-    held = hte.reindex(pts.index).fillna(0) > 0
-    median_held = f"{pts.loc[held, 'total'].median():.1f}" if held.any() else "-"
-    print(f"at or above the banks' gates ({int(held.sum()):,} valid 高新技术企业 holders, median {median_held}):")
-    for g in gate_shares(pts, hte).itertuples():
-        of_holders = f"{g.holders_share:.1%} of them" if held.any() else "no holders"
-        print(f"  >= {g.gate:g}: {g.enterprises:,} enterprises ({g.share:.1%}); {g.holders:,} 高企 holders ({of_holders})")
-    print("top 10 enterprises by points, with group subtotals:")
-    with pd.option_context("display.width", 200, "display.float_format", "{:.2f}".format):
-        print(top(pts, 10).to_string())
-    checks = summarise(result.checks, reasons=False)
-    table = pd.crosstab(checks["check"], checks["result"])
-    table["holders"] = checks.groupby("check", observed=False)["holds"].sum()
-    table["flagged"] = checks.groupby("check", observed=False)["flag"].sum()
-    print("certification checks (a certification passes only when every condition does; insufficient_data: "
-          "a condition the data cannot decide; flagged = holds a valid certificate the data contradicts):")
-    print(table.to_string())
-    if out is not None:
-        print(f"written: {out / 'points.parquet'}, {out / 'certification_checks.parquet'} (one row per enterprise, "
-              "certification and condition)")
 
 
 def cmd_points_explain(args: argparse.Namespace) -> int:
@@ -239,17 +193,16 @@ def cmd_points_references(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from innoscore.credit.config import load_credit_config
-    from innoscore.credit.registry import log_training, tracking_uri
-    from innoscore.credit.train import format_result, train
+    from innoscore.credit.registry import tracking_uri, train_and_register
+    from innoscore.credit.train import format_result
     from innoscore.data.validation import load
     from innoscore.indicators import load_catalog
 
     config = load_credit_config(args.config)
     catalog = load_catalog(args.catalog)
     data = load(args.data_dir)
-    result = train(data, config, catalog)
+    result, run_id, version = train_and_register(data, config, catalog, args.tracking_uri, str(args.data_dir))
     print(format_result(result))
-    run_id, version = log_training(result, args.tracking_uri, str(args.data_dir))
     print(f"registered {config.registered_model} version {version} (run {run_id}) in {tracking_uri(args.tracking_uri)}")
     print(f"next: innoscore promote {version}" + (f" --tracking-uri {args.tracking_uri}" if args.tracking_uri else ""))
     return EXIT_OK
@@ -367,108 +320,10 @@ def cmd_contract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _demo_credit(data, catalog, uri: str) -> str | None:
-    """Demo step: train, register and promote the credit model; the version if it became champion."""
-    from innoscore.credit.config import load_credit_config
-    from innoscore.credit.registry import CHAMPION, log_training, promote
-    from innoscore.credit.train import format_result, train
-
-    config = load_credit_config()
-    try:
-        result = train(data, config, catalog)
-    except PanelError as exc:
-        print(f"skipped: {exc}")
-        return None
-    print(format_result(result))
-    run_id, version = log_training(result, uri, str(data.source))
-    print(f"registered {config.registered_model} version {version} (run {run_id})")
-    gates = promote(version, config.gates, config.registered_model, uri)
-    _print_gates(gates)
-    if not all(ok for ok, _ in gates.values()):
-        print(f"version {version} NOT promoted: a gate failed")
-        return None
-    print(f"version {version} is now @{CHAMPION}")
-    return version
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
-    from innoscore.data.summary import format_summary
-    from innoscore.data.synth import synthesize, truth_dir_for
-    from innoscore.data.validation import read
-    from innoscore.indicators import build, load_catalog
-    from innoscore.indicators.summary import format_summary as format_indicators
-    from innoscore.points import load_points_config
-    from innoscore.points.run import run as points_run
+    from innoscore.demo import run_demo
 
-    spec = _spec(args)
-    steps = 7
-    root = Path(args.out)
-    data_dir = root / "province"
-    truth_dir = truth_dir_for(data_dir)
-    print(f"[1/{steps}] generating the synthetic province: {spec.enterprises:,} enterprises, seed {spec.seed}, "
-          f"loans {spec.start}..{spec.end}")
-    t0 = time.perf_counter()
-    synthesize(spec, data_dir, truth_dir)
-    print(f"      done in {time.perf_counter() - t0:.1f} s")
-    print(f"[2/{steps}] validating it against the data contract")
-    report, data = read(data_dir)
-    print(report.to_text())
-    if not report.ok:
-        return EXIT_BAD_INPUT
-    print(f"[3/{steps}] summary")
-    print(format_summary(data))
-    print()
-    print(f"[4/{steps}] indicators as of the last month-end, {data.extracted_on}")
-    catalog = load_catalog()
-    table = build(data, data.extracted_on, catalog)
-    indicators_file = root / "indicators.parquet"
-    _write_indicators(table, data.extracted_on, indicators_file)
-    print(format_indicators(table, catalog, data.extracted_on))
-    print()
-    print(f"[5/{steps}] innovation points and certification checks as of {data.extracted_on}")
-    result = points_run(data, data.extracted_on, load_points_config(catalog=catalog), indicators=table)
-    points_dir = root / "points"
-    _write_points(result, points_dir)
-    _print_points(result, None)
-    print()
-    uri = args.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
-    if uri is None:  # the demo's own store: replaced like the rest of OUT
-        (root / "mlflow.db").unlink(missing_ok=True)
-        shutil.rmtree(root / "mlartifacts", ignore_errors=True)
-        uri = f"sqlite:///{(root / 'mlflow.db').resolve()}"
-    print(f"[6/{steps}] credit model: train on the panel of month-ends, register and promote (MLflow at {uri})")
-    version = _demo_credit(data, catalog, uri)
-    print()
-    match_dir = root / "match"
-    if version is not None:
-        from innoscore.credit.registry import load_model
-        from innoscore.io import atomic_dir
-        from innoscore.matching.match import format_match, match_dataset, write_match
-
-        print(f"[7/{steps}] matching: shortlists per bank and fund, tiers, first-loan lists, subsidies")
-        result = match_dataset(data, data.extracted_on, load_model("innoscore-credit", uri=uri),
-                               points_config=load_points_config(catalog=catalog), model_name=DEFAULT_MODEL_URI)
-        with atomic_dir(match_dir) as tmp:
-            write_match(result, tmp)
-        print(format_match(result))
-    else:
-        shutil.rmtree(match_dir, ignore_errors=True)
-        print(f"[7/{steps}] matching skipped: no champion model")
-    print()
-    print("results:")
-    print(f"  input tables   {data_dir}")
-    print(f"  ground truth   {truth_dir}")
-    print(f"  indicators     {indicators_file}")
-    print(f"  points         {points_dir / 'points.parquet'}, {points_dir / 'certification_checks.parquet'}")
-    if version is not None:
-        print(f"  credit model   models:/innoscore-credit@champion (version {version}) in {uri}")
-        print(f"  shortlists     {match_dir / 'shortlists'} (one xlsx and csv per bank and fund)")
-        print(f"  tiers, lists   {match_dir}: tiers, first_loan, near_misses, subsidies (.parquet)")
-        print(f"  see the runs:  mlflow ui --backend-store-uri {uri}")
-        print(f"  explain one:   innoscore match explain {data_dir} --tracking-uri {uri} --enterprise "
-              f"{result.tiers['enterprise_id'].iloc[0] if len(result.tiers) else 'ID'}")
-    print(f"  try: innoscore validate {data_dir}")
-    return EXIT_OK
+    return run_demo(_spec(args), Path(args.out), args.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI"))
 
 
 # ----------------------------------------------------------------------------- parser

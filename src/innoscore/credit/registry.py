@@ -12,7 +12,7 @@ from pathlib import Path
 from innoscore.credit.config import Gates
 from innoscore.credit.train import TrainResult, calibration_plot, flat_metrics, gate_results
 
-__all__ = ["tracking_uri", "log_training", "promote", "load_model", "load_model_uri", "DEFAULT_TRACKING_URI", "EXPERIMENT",
+__all__ = ["tracking_uri", "log_training", "train_and_register", "promote", "load_model", "load_model_uri", "DEFAULT_TRACKING_URI", "EXPERIMENT",
            "CHAMPION"]
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"  # in the working directory
@@ -86,6 +86,16 @@ def log_training(result: TrainResult, uri: str | None = None, data_dir: str | No
             signature=infer_signature(example, model.predict_proba(example)), input_example=example,
             registered_model_name=name, pyfunc_predict_fn="predict_proba")
     return run.info.run_id, str(info.registered_model_version)
+
+
+def train_and_register(data, config, catalog, uri: str | None = None, data_dir: str | None = None):
+    """Train the credit model on ``data``, evaluate it and register it: ``(result, run_id, version)``.
+    ``innoscore train`` and the demo share it (the demo then promotes)."""
+    from innoscore.credit.train import train
+
+    result = train(data, config, catalog)
+    run_id, version = log_training(result, uri, data_dir if data_dir is not None else str(data.source or ""))
+    return result, run_id, version
 
 
 def promote(version: str, gates: Gates, name: str, uri: str | None = None) -> dict[str, tuple[bool, str]]:

@@ -16,7 +16,7 @@ from innoscore.indicators.catalog import Catalog, load_catalog
 from innoscore.indicators.pit import Grid, days
 from innoscore.indicators.registry import check_range
 
-__all__ = ["build", "build_panel", "load_config"]
+__all__ = ["build", "build_panel", "load_config", "write_indicators"]
 
 MODULES = {m.TABLE: m for m in (enterprises, financials, ip_rights, certifications, projects, equity_rounds,
                                 awards, loans, penalties)}
@@ -96,3 +96,12 @@ def build(tables, as_of: dt.date | str | pd.Timestamp, catalog: Catalog | None =
     the column ``stage`` and one column per catalog indicator."""
     frame = build_panel(tables, [as_of], catalog, config)
     return frame.drop(columns="as_of").set_index("enterprise_id")
+
+
+def write_indicators(table: pd.DataFrame, as_of, path) -> None:
+    """The indicator table as written: ``as_of``, ``enterprise_id``, ``stage``, one column per indicator."""
+    from innoscore.io import write_parquet_atomic
+
+    out = table.reset_index()
+    out.insert(0, "as_of", pd.Timestamp(as_of))
+    write_parquet_atomic(out, path)
