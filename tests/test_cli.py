@@ -57,7 +57,7 @@ def test_demo_trains_registers_and_promotes_the_credit_model(tmp_path, capsys, m
 
     # a small province with gates it can pass (the default gates are for the full-size demo)
     config = tmp_path / "config"
-    for folder in ("features", "models", "pipelines"):
+    for folder in ("features", "models", "pipelines", "synthetic"):
         shutil.copytree(config_dir() / folder, config / folder)
     credit = config / "models" / "credit.yaml"
     doc = yaml.safe_load(credit.read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
-"""Finding and reading the configuration people edit (``features/``, ``models/``, ``pipelines/``).
+"""Finding and reading the configuration people edit (``features/``, ``models/``, ``pipelines/``,
+``synthetic/``).
 
 In a checkout the files are read from the repository's top level; a built wheel carries a
 copy under ``innoscore/_config``.  ``INNOSCORE_CONFIG_DIR`` points elsewhere.

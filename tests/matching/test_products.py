@@ -18,7 +18,7 @@ SHIPPED = load_yaml("pipelines/products.yaml")
 
 def test_the_shipped_catalog_covers_every_bank_of_the_province_and_the_fund_chain():
     cat = load_products()
-    banks = {b["code"] for b in load_yaml("pipelines/province.yaml")["banks"]}
+    banks = {b["code"] for b in load_yaml("synthetic/province.yaml")["banks"]}
     owners_with_products = {p.owner for p in cat.products}
     assert banks <= owners_with_products
     kinds = {p.kind for p in cat.products}

@@ -61,7 +61,7 @@ def training_panel(data, config: CreditConfig | None = None, catalog: Catalog | 
     """Features as of each observation date, the 12-month default label and the split."""
     config = config or load_credit_config()
     catalog = catalog or load_catalog()
-    tables = data.tables if hasattr(data, "tables") else data
+    tables = data
     extracted_on = data.extracted_on if hasattr(data, "extracted_on") else None
     horizon = config.panel.horizon_months
     if dates is None:

@@ -80,7 +80,7 @@ def fingerprint(data) -> str:
         if meta.exists():
             h.update(meta.read_bytes())
     else:
-        for name, frame in sorted((data.tables if hasattr(data, "tables") else data).items()):
+        for name, frame in sorted(data.items()):
             h.update(name.encode())
             h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return h.hexdigest()

@@ -984,7 +984,7 @@ def _stream(spec: SynthSpec, province: dict | None, certifications: dict | None
             ) -> Iterator[tuple[str, str, pd.DataFrame]]:
     """Yield ``("input" | "truth", name, frame)`` one table at a time, so that a caller can
     write each and let it go (a province of 10^6 enterprises does not fit twice in memory)."""
-    province = province or load_yaml("pipelines/province.yaml")
+    province = province or load_yaml("synthetic/province.yaml")
     certifications = certifications or load_certification_rules()
     gen = _Province(spec, province, certifications)
     enterprises = gen.enterprises()

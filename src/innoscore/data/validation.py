@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,9 +36,13 @@ _MASK = "***"  # shown instead of personal data
 _HEAD_BYTES = 65536
 
 
-@dataclass
-class Dataset:
-    """The ten input tables, typed as the contract says, and the extraction date."""
+@dataclass(eq=False)
+class Dataset(Mapping):
+    """The ten input tables, typed as the contract says, and the extraction date.
+
+    It is the input of every step; as a mapping from table name to table it reads like the plain
+    ``dict`` of tables that :func:`innoscore.data.synth.generate` returns, so a step takes either.
+    """
 
     tables: dict[str, pd.DataFrame]
     extracted_on: dt.date
@@ -46,6 +51,12 @@ class Dataset:
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def __len__(self) -> int:
+        return len(self.tables)
 
 
 # ----------------------------------------------------------------------------- reading

@@ -27,10 +27,6 @@ def load_config() -> dict:
     return {"certifications": load_certification_rules(), "stages": load_yaml("features/stages.yaml")}
 
 
-def _tables(tables) -> Mapping[str, pd.DataFrame]:
-    return tables.tables if hasattr(tables, "tables") else tables
-
-
 def _grid(ent: pd.DataFrame, dates: Iterable) -> Grid:
     stamps = sorted({pd.Timestamp(d).normalize() for d in dates})
     if not stamps:
@@ -78,7 +74,6 @@ def build_panel(tables, dates: Iterable, catalog: Catalog | None = None, config:
     ``where(tables, grid)`` may pick the (enterprise, date) pairs to compute (a boolean mask over
     the grid), e.g. the enterprises with a loan outstanding.
     """
-    tables = _tables(tables)
     catalog = catalog or load_catalog()
     config = config or load_config()
     grid = _grid(tables["enterprises"], dates)

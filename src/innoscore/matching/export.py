@@ -71,7 +71,7 @@ def industry_names() -> dict[str, str]:
     from innoscore.config import load_yaml
 
     try:
-        return {i["code"]: i["name"] for i in load_yaml("pipelines/province.yaml").get("industries", [])}
+        return {i["code"]: i["name"] for i in load_yaml("synthetic/province.yaml").get("industries", [])}
     except Exception:  # a missing province description only loses the Chinese industry names
         return {}
 

@@ -66,7 +66,7 @@ def _feature_catalog() -> Catalog:
 def check_features(data, as_of: dt.date | str | pd.Timestamp) -> pd.DataFrame:
     """The indicators the checks read, as of ``as_of``, with each enterprise's industry."""
     table = build(data, as_of, _feature_catalog())
-    ent = (data.tables if hasattr(data, "tables") else data)["enterprises"].set_index("enterprise_id")
+    ent = data["enterprises"].set_index("enterprise_id")
     table["industry"] = ent["industry"].reindex(table.index).to_numpy()
     return table
 
