@@ -185,30 +185,43 @@ def _deterministic(xlsx: bytes, stamp: dt.datetime) -> bytes:
 
 
 def _write_sheet(ws, frame: pd.DataFrame, headers: list[tuple[str, str]]) -> None:
+    """Rows into a write-only sheet (fast, streamed): a bold, frozen header row, readable widths, PD as a
+    percentage, amounts with thousands separators, and every text a string cell (a leading ``=`` is
+    not a formula)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    ws.append([h for _, h in headers])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for values in frame[[k for k, _ in headers]].itertuples(index=False, name=None):
-        cells = [_cell(v) for v in values]
-        ws.append([_ILLEGAL_XML.sub("", c) if isinstance(c, str) else c for c in cells])
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text: a leading "=" is not a formula
+    keys = [k for k, _ in headers]
     ws.freeze_panes = "A2"
     for i, (key, header) in enumerate(headers, start=1):
-        width = _WIDTHS.get(key, max(10, min(24, 2 * len(header) + 2)))
-        ws.column_dimensions[get_column_letter(i)].width = width
-    keys = [k for k, _ in headers]
-    for key, fmt in (("pd", "0.00%"), ("suggested_amount", "#,##0")):
-        if key in keys:
-            col = keys.index(key) + 1
-            for cells in ws.iter_cols(min_col=col, max_col=col, min_row=2):
-                for cell in cells:
-                    cell.number_format = fmt
+        ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(key, max(10, min(24, 2 * len(header) + 2)))
+    bold = Font(bold=True)
+    head = []
+    for _, h in headers:
+        cell = WriteOnlyCell(ws, value=h)
+        cell.font = bold
+        head.append(cell)
+    ws.append(head)
+    formats = {keys.index(k): f for k, f in (("pd", "0.00%"), ("suggested_amount", "#,##0")) if k in keys}
+
+    def out(i: int, v):
+        v = _cell(v)
+        if isinstance(v, str):
+            v = _ILLEGAL_XML.sub("", v)
+            if v.startswith("="):  # openpyxl would write it as a formula: force a string cell
+                c = WriteOnlyCell(ws, value=v)
+                c.data_type = "s"
+                return c
+            return v
+        if i in formats and v is not None:
+            c = WriteOnlyCell(ws, value=v)
+            c.number_format = formats[i]
+            return c
+        return v
+
+    for values in frame[keys].itertuples(index=False, name=None):
+        ws.append([out(i, v) for i, v in enumerate(values)])
 
 
 def _about_rows(catalog: ProductCatalog, code: str, as_of: dt.date, model: str, lang: str) -> list[tuple[str, str]]:
@@ -246,8 +259,7 @@ def write_owner_files(folder: Path, catalog: ProductCatalog, sheets: dict[str, d
     written = []
     stamp = dt.datetime(as_of.year, as_of.month, as_of.day)
     for code, by_product in sheets.items():
-        wb = Workbook()
-        wb.remove(wb.active)
+        wb = Workbook(write_only=True)
         used: set[str] = set()
         rows = []
         for pid, frame in by_product.items():
