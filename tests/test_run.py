@@ -151,3 +151,51 @@ def test_the_run_definition_is_checked(tmp_path, capsys):
     path.write_text("data: x\nruns: y\nmodel: 3\n", encoding="utf-8")
     assert main(["run", "--config", str(path)]) == 2
     assert "model must be a text" in capsys.readouterr().err
+
+
+def _child_run(root, data, model, runs):
+    """``innoscore run`` in a subprocess, its step lines readable as they come."""
+    import os
+    import subprocess
+    import sys
+
+    args = [a for a in _args(root, data, model, runs) if a != "--quiet"]
+    return subprocess.Popen([sys.executable, "-m", "innoscore.cli", *args], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def _wait_for(child, words: str) -> None:
+    for line in child.stdout:
+        if words in line:
+            return
+    raise AssertionError(f"the run ended before {words!r}")
+
+
+def test_a_run_killed_mid_way_leaves_no_month_and_the_next_run_succeeds(setup, tmp_path):
+    import signal
+
+    root, data, model = setup
+    runs = tmp_path / "runs"
+    child = _child_run(root, data, model, runs)
+    _wait_for(child, "matching:")  # computed, not yet published
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    month = runs / SMALL.extracted_on.strftime("%Y-%m")
+    assert not month.exists() and not month.is_symlink()
+    assert main(_args(root, data, model, runs)) == 0  # the killed run's lock and leftovers are taken over
+    assert (month / "manifest.json").is_file()
+    left = sorted(p.name for p in runs.iterdir())
+    assert len(left) == 2 and left[0].startswith(".2024-06.v-") and left[1] == "2024-06"  # no lock, no build
+
+
+def test_two_runs_on_one_folder_the_second_is_refused(setup, tmp_path, capsys):
+    root, data, model = setup
+    runs = tmp_path / "runs"
+    child = _child_run(root, data, model, runs)
+    try:
+        _wait_for(child, "scores:")  # it holds the lock from the indicators on
+        assert main(_args(root, data, model, runs)) == 2
+        assert "being written by another run (process" in capsys.readouterr().err
+    finally:
+        child.wait(timeout=120)
+    assert child.returncode == 0

@@ -222,36 +222,37 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
             raise UsageError(f"cannot load the model {config.model}: {str(exc).splitlines()[0]} (train and "
                              "promote one first: innoscore train, innoscore promote)") from None
         raise
-    run = step("indicators, points and certification checks",
-               lambda: points_run(data, as_of, points_config))
-    scores = step("scores", lambda: score_enterprises(model, run.indicators))
-    result = step("matching", lambda: match(
-        data.tables, as_of, run.indicators, run.features, run.points, summarise(run.checks, reasons=False), scores,
-        products, reason_texts(model), subsidy_config))
-    result.model = config.model
-    banks = {c for c, o in products.owners.items() if o.kind == "bank"}
-    statistics = step("programme statistics", lambda: programme_statistics(
-        data.tables, as_of, run.indicators.index, banks, config.targets))
-    score_table = run.points.reset_index()[["enterprise_id", "total"]].rename(columns={"total": "points"}) \
-        .merge(scores, on="enterprise_id", how="right")
+    with lock(config.runs):  # one run per runs folder, from here to the published month
+        run = step("indicators, points and certification checks",
+                   lambda: points_run(data, as_of, points_config))
+        scores = step("scores", lambda: score_enterprises(model, run.indicators))
+        result = step("matching", lambda: match(
+            data.tables, as_of, run.indicators, run.features, run.points, summarise(run.checks, reasons=False), scores,
+            products, reason_texts(model), subsidy_config))
+        result.model = config.model
+        banks = {c for c, o in products.owners.items() if o.kind == "bank"}
+        statistics = step("programme statistics", lambda: programme_statistics(
+            data.tables, as_of, run.indicators.index, banks, config.targets))
+        score_table = run.points.reset_index()[["enterprise_id", "total"]].rename(columns={"total": "points"}) \
+            .merge(scores, on="enterprise_id", how="right")
 
-    def monitoring() -> tuple:
-        previous, _ = _earlier(config.runs, month, 1)
-        drift = score_psi = None
-        if previous is not None:
-            before = pd.read_parquet(previous / "indicators.parquet")
-            cols = [c for c in run.indicators.columns if c != "stage" and run.indicators[c].dtype.kind in "fiub"]
-            drift = stability(before, run.indicators, cols)
-            score_psi = psi_with_missing(pd.read_parquet(previous / "scores.parquet")["score"], score_table["score"])
-        year_ago, manifest = _earlier(config.runs, month, 12)
-        back = None
-        if year_ago is not None:
-            back = backtest(pd.read_parquet(year_ago / "scores.parquet"), data.tables,
-                            dt.date.fromisoformat(manifest["as_of"]), as_of)
-        return drift, score_psi, back
+        def monitoring() -> tuple:
+            previous, _ = _earlier(config.runs, month, 1)
+            drift = score_psi = None
+            if previous is not None:
+                before = pd.read_parquet(previous / "indicators.parquet")
+                cols = [c for c in run.indicators.columns if c != "stage" and run.indicators[c].dtype.kind in "fiub"]
+                drift = stability(before, run.indicators, cols)
+                before_scores = pd.read_parquet(previous / "scores.parquet")["score"]
+                score_psi = psi_with_missing(before_scores, score_table["score"])
+            year_ago, manifest = _earlier(config.runs, month, 12)
+            back = None
+            if year_ago is not None:
+                back = backtest(pd.read_parquet(year_ago / "scores.parquet"), data.tables,
+                                dt.date.fromisoformat(manifest["as_of"]), as_of)
+            return drift, score_psi, back
 
-    drift, score_psi, back = step("monitoring", monitoring)
-    with lock(config.runs):
+        drift, score_psi, back = step("monitoring", monitoring)
         with publish(target, force=force) as tmp:
             def write() -> None:
                 indicators = run.indicators.reset_index()
