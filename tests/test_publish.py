@@ -127,3 +127,18 @@ def test_a_folder_not_published_here_is_never_replaced(tmp_path):
         with publish(target, force=True):
             pass
     assert (target / "mine.txt").read_text() == "keep"
+
+
+def test_an_empty_lock_left_by_a_run_killed_while_writing_it_is_taken_over_once_old(tmp_path):
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    path = folder / LOCK_FILE
+    path.write_text("")
+    with pytest.raises(LockError, match="locked by another run"):  # it may be being written right now
+        with lock(folder):
+            pass
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+    with lock(folder):  # an hour old and still empty: its run is gone
+        assert json.loads(path.read_text())["pid"] == os.getpid()
+    assert not path.exists()

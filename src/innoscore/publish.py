@@ -21,6 +21,7 @@ import os
 import secrets
 import shutil
 import socket
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -29,6 +30,7 @@ from innoscore.errors import InnoscoreError
 __all__ = ["PublishError", "LockError", "lock", "publish", "clean", "LOCK_FILE"]
 
 LOCK_FILE = ".innoscore.lock"
+EMPTY_LOCK_SECONDS = 30  # a lock file still empty after this long was left by a run killed while writing it
 _VERSION = ".v-"
 _PARTIAL = ".partial"
 
@@ -71,7 +73,15 @@ def lock(folder: Path) -> Iterator[Path]:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()  # stale: its run was killed
                 continue
-            if not held:  # being written this instant, or unreadable: not ours to take
+            if not held:  # being written this instant, or left empty by a run killed while writing it
+                try:
+                    age = time.time() - path.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                if age > EMPTY_LOCK_SECONDS:
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                    continue
                 raise LockError(f"{folder} is locked by another run ({path} exists); if no run is going on, "
                                 f"remove it") from None
             raise LockError(f"{folder} is being written by another run (process {pid} on {host} since "
