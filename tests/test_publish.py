@@ -51,7 +51,7 @@ def test_a_month_appears_whole_and_is_refused_again_unless_forced(tmp_path):
         (tmp / "a.txt").write_text("2")
         assert _published(target) == {"a.txt": "1"}  # the old month stays until the new one is complete
     assert _published(target) == {"a.txt": "2"}
-    leftovers = [p.name for p in target.parent.iterdir() if p.name != "2026-10"]
+    leftovers = sorted(p.name for p in target.parent.iterdir() if p.name not in ("2026-10", LOCK_FILE))
     assert len(leftovers) == 1 and leftovers[0].startswith(".2026-10.v-")  # only the published version
 
 
@@ -73,11 +73,12 @@ def test_a_run_killed_mid_way_leaves_no_month_and_the_next_run_succeeds(tmp_path
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     assert not target.exists() and not target.is_symlink()
-    assert (target.parent / LOCK_FILE).exists()  # the killed run's lock is left ...
-    with lock(target.parent), publish(target) as tmp:  # ... recognised as stale and taken over
+    assert (target.parent / LOCK_FILE).exists()  # the lock file stays, but the kernel released its lock
+    with lock(target.parent), publish(target) as tmp:
         (tmp / "a.txt").write_text("done")
     assert _published(target) == {"a.txt": "done"}
-    assert sorted(p.name for p in target.parent.iterdir() if not p.name.startswith(".2026-10.v-")) == ["2026-10"]
+    assert sorted(p.name for p in target.parent.iterdir() if not p.name.startswith(".2026-10.v-")) == [
+        LOCK_FILE, "2026-10"]
     assert not list(target.parent.glob("*.partial"))
 
 
@@ -123,22 +124,35 @@ def test_a_folder_not_published_here_is_never_replaced(tmp_path):
     target = tmp_path / "2026-10"
     target.mkdir()
     (target / "mine.txt").write_text("keep")
-    with pytest.raises(PublishError, match="did not publish"):
+    with pytest.raises(PublishError, match="not a month this program published"):
         with publish(target, force=True):
             pass
     assert (target / "mine.txt").read_text() == "keep"
+    # nor is a link to a folder elsewhere: forcing a new month must not delete what it points at
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text("archived")
+    link = tmp_path / "2026-09"
+    link.symlink_to(archive)
+    with pytest.raises(PublishError, match="not a month this program published"):
+        with publish(link, force=True):
+            pass
+    assert (archive / "a.txt").read_text() == "archived" and link.is_symlink()
 
 
-def test_an_empty_lock_left_by_a_run_killed_while_writing_it_is_taken_over_once_old(tmp_path):
+def test_a_lock_file_nobody_holds_does_not_block_whatever_it_holds(tmp_path):
     folder = tmp_path / "runs"
     folder.mkdir()
     path = folder / LOCK_FILE
-    path.write_text("")
-    with pytest.raises(LockError, match="locked by another run"):  # it may be being written right now
+    for left in ("", "null", "[]", "garbage", json.dumps({"pid": 1, "host": "elsewhere"})):
+        path.write_text(left)  # a run killed at any moment, on this host or another, leaves this
         with lock(folder):
+            assert json.loads(path.read_text())["pid"] == os.getpid()
+        assert path.read_text() == ""  # released
+
+
+def test_runs_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "runs").write_text("x")
+    with pytest.raises(PublishError, match="is not a folder"):
+        with lock(tmp_path / "runs"):
             pass
-    old = time.time() - 3600
-    os.utime(path, (old, old))
-    with lock(folder):  # an hour old and still empty: its run is gone
-        assert json.loads(path.read_text())["pid"] == os.getpid()
-    assert not path.exists()

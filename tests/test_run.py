@@ -84,7 +84,7 @@ def test_a_month_is_published_with_its_manifest_and_rerun_byte_identical(setup, 
     assert {k: v for k, v in again.items() if k != "manifest.json"} == \
         {k: v for k, v in files.items() if k != "manifest.json"}
     assert json.loads(again["manifest.json"])["outputs"] == manifest["outputs"]
-    assert len([p for p in runs.iterdir() if p.name.startswith(".")]) == 1  # the old version is gone
+    assert len([p for p in runs.iterdir() if p.name.startswith(".2024-06.v-")]) == 1  # the old version is gone
 
 
 @pytest.mark.parametrize("damage, words", [
@@ -185,7 +185,7 @@ def test_a_run_killed_mid_way_leaves_no_month_and_the_next_run_succeeds(setup, t
     assert main(_args(root, data, model, runs)) == 0  # the killed run's lock and leftovers are taken over
     assert (month / "manifest.json").is_file()
     left = sorted(p.name for p in runs.iterdir())
-    assert len(left) == 2 and left[0].startswith(".2024-06.v-") and left[1] == "2024-06"  # no lock, no build
+    assert len(left) == 3 and left[0].startswith(".2024-06.v-") and left[1:] == [".innoscore.lock", "2024-06"]
 
 
 def test_two_runs_on_one_folder_the_second_is_refused(setup, tmp_path, capsys):
@@ -195,7 +195,7 @@ def test_two_runs_on_one_folder_the_second_is_refused(setup, tmp_path, capsys):
     try:
         _wait_for(child, "scores:")  # it holds the lock from the indicators on
         assert main(_args(root, data, model, runs)) == 2
-        assert "being written by another run (process" in capsys.readouterr().err
+        assert f"being written by another run (process {child.pid}" in capsys.readouterr().err
     finally:
         child.wait(timeout=120)
     assert child.returncode == 0

@@ -7,9 +7,8 @@ over ``runs/2026-10`` with one ``rename`` (atomic on POSIX): a reader sees the o
 one, whole.  A run that fails, or is killed even with SIGKILL, leaves the published month as it was
 (or absent, for a first run); what it left behind is removed by the next run.
 
-:func:`lock` stops two runs writing into the same folder at once: a lock file created exclusively,
-holding the owner's process id and host; a lock whose process no longer runs (a killed run) is stale
-and taken over.
+:func:`lock` stops two runs writing into the same folder at once: the kernel's lock on a file in it,
+released when the holding process ends, however it ends.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import os
 import secrets
 import shutil
 import socket
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -30,7 +28,6 @@ from innoscore.errors import InnoscoreError
 __all__ = ["PublishError", "LockError", "lock", "publish", "clean", "LOCK_FILE"]
 
 LOCK_FILE = ".innoscore.lock"
-EMPTY_LOCK_SECONDS = 30  # a lock file still empty after this long was left by a run killed while writing it
 _VERSION = ".v-"
 _PARTIAL = ".partial"
 
@@ -43,59 +40,50 @@ class LockError(PublishError):
     """Another run holds the lock on the output folder."""
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, under another user
-        return True
-    return True
-
-
 @contextlib.contextmanager
 def lock(folder: Path) -> Iterator[Path]:
-    """Hold the lock on ``folder`` (created if missing) for the block; refuse if a live run holds it."""
+    """Hold the lock on ``folder`` (created if missing) for the block; refuse if another run holds it.
+
+    The lock is the kernel's (``flock``) on ``folder/.innoscore.lock``, a file that stays: the kernel
+    releases it when its process ends, however it ends (a killed run leaves no stale lock behind).
+    The file records who holds it (process, host, since) for the message a second run gets.
+    """
+    import fcntl
+
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise PublishError(f"{folder} is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_FILE
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": dt.datetime.now().isoformat(timespec="seconds")}
-    for _ in range(2):
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                held = json.loads(path.read_text(encoding="utf-8") or "{}")
-            except (OSError, ValueError):
-                held = {}
-            pid, host = held.get("pid"), held.get("host")
-            if isinstance(pid, int) and host == me["host"] and not _alive(pid):
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()  # stale: its run was killed
-                continue
-            if not held:  # being written this instant, or left empty by a run killed while writing it
-                try:
-                    age = time.time() - path.stat().st_mtime
-                except FileNotFoundError:
-                    continue
-                if age > EMPTY_LOCK_SECONDS:
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
-                    continue
-                raise LockError(f"{folder} is locked by another run ({path} exists); if no run is going on, "
-                                f"remove it") from None
-            raise LockError(f"{folder} is being written by another run (process {pid} on {host} since "
-                            f"{held.get('since')}); wait for it, or remove {path} if that run is gone") from None
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(me, fh)
-        break
-    else:
-        raise LockError(f"could not take the lock {path}")
+            held = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
+        except (OSError, ValueError):
+            held = {}
+        os.close(fd)
+        held = held if isinstance(held, dict) else {}
+        who = f"process {held.get('pid', '?')} on {held.get('host', '?')} since {held.get('since', '?')}"
+        raise LockError(f"{folder} is being written by another run ({who}); wait for it to finish") from None
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": dt.datetime.now().isoformat(timespec="seconds")}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(me).encode("utf-8"), 0)
     try:
         yield path
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)  # nobody holds it
+        os.close(fd)  # releases the lock
+
+
+def _ours(target: Path) -> bool:
+    """Whether ``target`` is a link to one of its own versions beside it (what :func:`publish` makes)."""
+    if not target.is_symlink():
+        return False
+    dest = os.readlink(target)
+    return "/" not in dest and dest.startswith(f".{target.name}{_VERSION}") and not dest.endswith(_PARTIAL)
 
 
 def _versions(target: Path) -> list[Path]:
@@ -130,8 +118,9 @@ def publish(target: Path, force: bool = False) -> Iterator[Path]:
     if exists and not force:
         raise PublishError(f"{target} exists; pass --force to replace it (the old one stays until the new one "
                            "is complete)")
-    if exists and not target.is_symlink():
-        raise PublishError(f"{target} is a folder this program did not publish; move it away first")
+    if exists and not _ours(target):
+        raise PublishError(f"{target} is not a month this program published (a folder, or a link to somewhere "
+                           "else); move it away first")
     clean(target)
     token = secrets.token_hex(6)
     version = target.parent / f".{target.name}{_VERSION}{token}"
@@ -145,7 +134,7 @@ def publish(target: Path, force: bool = False) -> Iterator[Path]:
     os.replace(partial, version)
     link = version.with_name(version.name + ".link")
     os.symlink(version.name, link)  # relative: the runs folder can move
-    old = target.resolve() if target.is_symlink() else None
+    old = target.parent / os.readlink(target) if target.is_symlink() else None
     os.replace(link, target)  # the one atomic step: old month, or new month, never none
-    if old is not None and old != version.resolve():
-        shutil.rmtree(old, ignore_errors=True)
+    if old is not None and old.name != version.name:
+        shutil.rmtree(old, ignore_errors=True)  # one of our own versions (checked by _ours above)
