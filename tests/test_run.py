@@ -199,3 +199,13 @@ def test_two_runs_on_one_folder_the_second_is_refused(setup, tmp_path, capsys):
     finally:
         child.wait(timeout=120)
     assert child.returncode == 0
+
+
+def test_a_store_that_does_not_exist_is_refused_not_created(setup, tmp_path, capsys):
+    root, data, _ = setup
+    missing = tmp_path / "nowhere" / "mlflow.db"
+    args = ["run", "--data", str(data), "--runs", str(tmp_path / "runs"), "--tracking-uri", f"sqlite:///{missing}",
+            "--quiet"]
+    assert main(args) == 2
+    assert "no MLflow store at" in capsys.readouterr().err
+    assert not missing.parent.exists() and not (tmp_path / "runs").exists()

@@ -300,8 +300,10 @@ def cmd_match_explain(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from innoscore.run import load_monthly, run_month
 
-    config = load_monthly(args.config).with_(data=args.data, runs=args.runs, model=args.model,
-                                             tracking_uri=args.tracking_uri, products=args.products, lang=args.lang)
+    here = (lambda p: p.resolve() if p is not None and not p.is_absolute() and p.exists() else p)  # ./my.yaml
+    config = load_monthly(here(args.config)).with_(data=args.data, runs=args.runs, model=args.model,
+                                                   tracking_uri=args.tracking_uri, products=here(args.products),
+                                                   lang=args.lang)
     live = not args.quiet and sys.stdout.isatty()  # a live progress display on a terminal, plain lines elsewhere
     t0 = time.perf_counter()
     result = run_month(args.as_of, config, force=args.force, say=None if args.quiet else print, progress=live)

@@ -58,6 +58,7 @@ def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[s
     from innoscore.matching.match import format_match
     from innoscore.points import load_points_config
     from innoscore.points.run import format_points, run as points_run, write_points
+    from innoscore.publish import LOCK_FILE, lock
     from innoscore.run import load_monthly, month_of, run_month
 
     steps = 7
@@ -98,7 +99,10 @@ def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[s
     version = _credit(data, catalog, uri, say)
     say("")
     runs = root / "runs"
-    shutil.rmtree(runs, ignore_errors=True)  # the months of an earlier demo's province
+    with lock(runs):  # the months of an earlier demo's province go; not while a run writes there
+        for p in runs.iterdir():
+            if p.name != LOCK_FILE:
+                p.unlink() if p.is_symlink() or p.is_file() else shutil.rmtree(p)
     last = None
     if version is not None:
         config = load_monthly().with_(data=data_dir, runs=runs, model=MODEL_URI, tracking_uri=uri)

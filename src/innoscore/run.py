@@ -116,7 +116,25 @@ def _package_version() -> str:
         return "unknown"
 
 
+def _reset_peak() -> bool:
+    """Start measuring the peak resident memory afresh (Linux); False where that is not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def _peak_gb() -> float:
+    """The peak resident memory since the last reset (Linux VmHWM), else of the whole process, GB."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024**2
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
@@ -168,7 +186,7 @@ def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
 
 
 def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult:
-    from innoscore.credit.registry import load_model_uri
+    from innoscore.credit.registry import check_store, load_model_uri
     from innoscore.credit.scoring import reason_texts, score_enterprises
     from innoscore.data.validation import read
     from innoscore.data.validation_report import DataError
@@ -189,6 +207,7 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
 
     def step(name: str, fn: Callable[[], Any]) -> Any:
         task = bar.add_task(name, total=None) if bar is not None else None
+        _reset_peak()  # each step's own peak, where the system allows it
         t0 = time.perf_counter()
         out = fn()
         steps.append({"step": name, "seconds": round(time.perf_counter() - t0, 3), "peak_gb": round(_peak_gb(), 3)})
@@ -210,15 +229,22 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
     if as_of > data.extracted_on:
         raise UsageError(f"--as-of {as_of} is after the data's extraction date {data.extracted_on}")
     month = month_of(as_of)
+    if config.runs.exists() and not config.runs.is_dir():
+        raise UsageError(f"--runs {config.runs} is a file, not a folder")
     target = config.runs / month
     if (target.exists() or target.is_symlink()) and not force:
         raise UsageError(f"{target} exists; pass --force to replace it (the old month stays until the new one "
                          "is complete)")
     try:
-        model = load_model_uri(config.model, config.tracking_uri)
+        if config.model.startswith("models:/"):
+            check_store(config.tracking_uri)
         version = _model_version(config.model, config.tracking_uri)
+        # load the version the alias names now: a promotion in between cannot mix two models
+        name = config.model[len("models:/"):].partition("@")[0].partition("/")[0]
+        model = load_model_uri(f"models:/{name}/{version}" if version else config.model, config.tracking_uri)
     except Exception as exc:  # MLflow raises its own kinds for an unknown model, alias or path
-        if type(exc).__name__ in ("MlflowException", "RestException", "OSError", "FileNotFoundError"):
+        if type(exc).__name__ in ("MlflowException", "RestException", "OSError", "FileNotFoundError",
+                                  "IsADirectoryError", "NotADirectoryError"):
             raise UsageError(f"cannot load the model {config.model}: {str(exc).splitlines()[0]} (train and "
                              "promote one first: innoscore train, innoscore promote)") from None
         raise
@@ -287,7 +313,8 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
                                          tiers=result.tiers, population=pop_zh if lang == "zh" else pop,
                                          shortlists=result.shortlists,
                                          drift=drift, score_psi=score_psi, backtest=back, statistics=statistics,
-                                         names=names, other_language_file=other)
+                                         names=names, other_language_file=other,
+                                         industries=industries if lang == "zh" else None)
                     (tmp / name).write_text(text, encoding="utf-8")
 
             step("report", report)
@@ -301,7 +328,8 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
                 "configuration": {str(p): _sha256(p) for p in sorted(
                     [config_dir() / "features" / f for f in ("indicators.yaml", "points.yaml", "certifications.yaml",
                                                              "stages.yaml", "policy.yaml")]
-                    + [Path(products.source)]) if Path(p).is_file()},
+                    + [config_dir() / "synthetic" / "province.yaml", Path(products.source), Path(config.source)])
+                    if Path(p).is_file()},
                 "model": {"uri": config.model, "version": version, "tracking_uri": config.tracking_uri},
                 "package_version": _package_version(),
                 "rows": {"enterprises": len(run.indicators), "shortlisted": len(result.shortlists),

@@ -84,6 +84,10 @@ def test_psi_is_zero_for_the_same_values_grows_with_a_shift_and_counts_missing_v
     y = x.copy()
     y[:2500] = np.nan  # half the values go missing
     assert psi_with_missing(x, y) > 0.25
+    # a flag or a small count: each value its own bin (5% ones becoming 50% is a large shift)
+    assert psi_with_missing([0] * 95 + [1] * 5, [0] * 50 + [1] * 50) == pytest.approx(
+        0.45 * np.log(0.5 / 0.95) * -1 + 0.45 * np.log(0.5 / 0.05))
+    assert psi_with_missing([0] * 95 + [1] * 5, [1] * 5 + [0] * 95) == pytest.approx(0.0, abs=1e-12)
     table = stability(pd.DataFrame({"a": x, "b": x}), pd.DataFrame({"a": x + 1.0, "b": x}), ["a", "b"])
     assert table["column"].tolist() == ["a", "b"] and table["flag"].tolist() == ["alert", "stable"]
 
@@ -101,3 +105,5 @@ def test_backtest_compares_the_pds_of_a_year_ago_with_the_defaults_since():
     assert got.index.tolist() == ["D", "E"]
     assert got.loc["E", "defaults"] == 1 and got.loc["D", "defaults"] == 0
     assert got.loc["E", "mean_pd"] == pytest.approx(0.1)
+    # the twelve-month window has not ended by a mid-month as-of date: no backtest yet
+    assert backtest(earlier, {"loans": loans}, dt.date(2025, 5, 31), dt.date(2026, 5, 20)) is None

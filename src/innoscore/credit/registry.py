@@ -12,7 +12,7 @@ from pathlib import Path
 from innoscore.credit.config import Gates
 from innoscore.credit.train import TrainResult, calibration_plot, flat_metrics, gate_results
 
-__all__ = ["tracking_uri", "log_training", "train_and_register", "promote", "load_model", "load_model_uri", "DEFAULT_TRACKING_URI", "EXPERIMENT",
+__all__ = ["tracking_uri", "log_training", "train_and_register", "promote", "load_model", "load_model_uri", "check_store", "DEFAULT_TRACKING_URI", "EXPERIMENT",
            "CHAMPION"]
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"  # in the working directory
@@ -115,6 +115,26 @@ def promote(version: str, gates: Gates, name: str, uri: str | None = None) -> di
 def load_model(name: str, alias: str = CHAMPION, uri: str | None = None):
     """The registered CreditModel under an alias (``models:/NAME@champion``)."""
     return load_model_uri(f"models:/{name}@{alias}", uri)
+
+
+def check_store(uri: str | None = None) -> None:
+    """Refuse a local store (``sqlite:///file``, ``file:`` or a folder) that does not exist, rather than
+    let MLflow create an empty one where a model was expected."""
+    from innoscore.errors import UsageError
+
+    uri = tracking_uri(uri)
+    path = None
+    if uri.startswith("sqlite:///"):
+        path = Path(uri[len("sqlite:///"):])
+    elif uri.startswith("file:"):
+        from urllib.parse import urlparse
+
+        path = Path(urlparse(uri).path)
+    elif "://" not in uri:
+        path = Path(uri)
+    if path is not None and not path.exists():
+        raise UsageError(f"no MLflow store at {uri} ({path} does not exist): train a model there first, or pass "
+                         "--tracking-uri")
 
 
 def load_model_uri(model_uri: str, uri: str | None = None):

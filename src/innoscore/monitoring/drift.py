@@ -17,19 +17,22 @@ PSI_WARN, PSI_ALERT = 0.10, 0.25  # the usual thresholds: watch above 0.1, act a
 
 
 def psi_with_missing(expected, actual, bins: int = 10) -> float:
-    """Population stability index over the expected values' deciles, missing values a bin of their own."""
+    """Population stability index over the expected values' deciles (each distinct value when there are
+    no more of them than bins: flags, small counts), missing values a bin of their own."""
     e = np.asarray(expected, dtype="float64")
     a = np.asarray(actual, dtype="float64")
     if not len(e) or not len(a):
         return float("nan")
     e_known, a_known = e[~np.isnan(e)], a[~np.isnan(a)]
-    if len(e_known):
-        edges = np.unique(np.quantile(e_known, np.linspace(0, 1, bins + 1)))
-        edges[0], edges[-1] = -np.inf, np.inf
-    else:
-        edges = np.array([-np.inf, np.inf])
-    pe = np.append(np.histogram(e_known, edges)[0], np.isnan(e).sum()) / len(e)
-    pa = np.append(np.histogram(a_known, edges)[0], np.isnan(a).sum()) / len(a)
+    values = np.unique(np.concatenate([e_known, a_known]))
+    if len(values) <= bins:  # few distinct values (a flag, a count): each value is its own bin
+        pe = np.array([(e_known == v).sum() for v in values] + [np.isnan(e).sum()]) / len(e)
+        pa = np.array([(a_known == v).sum() for v in values] + [np.isnan(a).sum()]) / len(a)
+    else:  # the expected values' inner deciles, open at both ends
+        inner = np.unique(np.quantile(e_known, np.linspace(0, 1, bins + 1)[1:-1])) if len(e_known) else np.array([])
+        edges = np.concatenate([[-np.inf], inner, [np.inf]])
+        pe = np.append(np.histogram(e_known, edges)[0], np.isnan(e).sum()) / len(e)
+        pa = np.append(np.histogram(a_known, edges)[0], np.isnan(a).sum()) / len(a)
     pe, pa = np.maximum(pe, 1e-6), np.maximum(pa, 1e-6)
     return float(np.sum((pa - pe) * np.log(pa / pe)))
 
@@ -51,10 +54,16 @@ def stability(previous: pd.DataFrame, current: pd.DataFrame, columns: list[str])
 def backtest(earlier_scores: pd.DataFrame, tables: Mapping[str, pd.DataFrame], earlier: dt.date,
              as_of: dt.date) -> pd.DataFrame:
     """The PDs predicted at ``earlier`` for enterprises with a loan outstanding then, against what
-    happened by ``as_of`` (a loan of theirs defaulting in between): per grade, rows, defaults, mean PD,
-    observed rate and its 95% interval, and whether the mean PD lies inside it."""
+    happened in the twelve months after (the model's label: a loan of theirs defaulting in that
+    window): per grade, rows, defaults, mean PD, observed rate and its 95% interval, and whether the
+    mean PD lies inside it.  None when the window has not ended by ``as_of``."""
     loans = tables.get("loans")
-    start, end = pd.Timestamp(earlier), pd.Timestamp(as_of)
+    start = pd.Timestamp(earlier)
+    end = start + pd.DateOffset(months=12)
+    if start.is_month_end:
+        end = end + pd.offsets.MonthEnd(0)
+    if end > pd.Timestamp(as_of):
+        return None
     if loans is None or not len(loans) or earlier_scores is None or not len(earlier_scores):
         return pd.DataFrame(columns=["grade", "rows", "defaults", "mean_pd", "observed", "ci_low", "ci_high",
                                      "pd_inside"])

@@ -28,12 +28,15 @@ _WORDS = {
     "zh": {"none_previous": "没有上月的运行结果，无法计算稳定性。", "none_backtest": "没有12个月前的运行结果，无法回测。",
            "title": "科技企业创新积分与信用评价月报", "score_psi": "信用评分PSI", "month": "本月", "quarter": "本季度累计",
            "year": "本年累计", "target": "年度目标", "progress": "完成进度", "province": "全省",
-           "by_city": "分地市（本年累计）", "lang_switch": "English"},
+           "by_city": "分地市（本年累计）", "by_park": "分高新区（本年累计）", "by_industry": "分行业（本年累计）",
+           "lang_switch": "English"},
     "en": {"none_previous": "No run of the previous month: drift cannot be computed.",
            "none_backtest": "No run of twelve months earlier: no backtest yet.",
            "title": "Innovation points and credit report", "score_psi": "score PSI", "month": "month",
            "quarter": "quarter to date", "year": "year to date", "target": "target for the year",
-           "progress": "progress", "province": "province", "by_city": "by city (year to date)", "lang_switch": "中文"},
+           "progress": "progress", "province": "province", "by_city": "by city (year to date)",
+           "by_park": "by high-tech zone (year to date)", "by_industry": "by industry (year to date)",
+           "lang_switch": "中文"},
 }
 # column names and summary keys -> (Chinese, English)
 _LABELS = {
@@ -118,9 +121,11 @@ def _table(frame: pd.DataFrame, floats: str = "{:,.4g}") -> str:
 def render_report(*, lang: str, month: str, summary: dict, scores: pd.DataFrame, tiers: pd.DataFrame,
                   population: pd.DataFrame, shortlists: pd.DataFrame, drift: pd.DataFrame | None,
                   score_psi: float | None, backtest: pd.DataFrame | None, statistics: pd.DataFrame,
-                  names: dict[str, str], other_language_file: str | None = None) -> str:
+                  names: dict[str, str], other_language_file: str | None = None,
+                  industries: dict[str, str] | None = None) -> str:
     """The report as one HTML text.  ``population``: enterprise_id, name, city, park, industry;
-    ``names``: product and tier ids to their names in the language."""
+    ``names``: product and tier ids to their names in the language; ``industries``: industry codes to
+    their names (for the statistics by industry)."""
     w = _WORDS[lang]
     k = 0 if lang == "zh" else 1
     parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">"
@@ -176,11 +181,15 @@ def render_report(*, lang: str, month: str, summary: dict, scores: pd.DataFrame,
     prov[w["target"]] = targets.reindex(prov.index)
     prov[w["progress"]] = (prov[w["year"]] / prov[w["target"]]).map(lambda v: "" if np.isnan(v) else f"{v:.0%}")
     prov.index = [_label(m, lang) for m in prov.index]
-    city = s[(s["group_by"] == "city") & (s["period"] == "year")].pivot(index="group", columns="metric",
-                                                                           values="value")
-    city = city[["enterprises", "new_loans", "first_loan_rate", "loan_access_rate", "credit_loan_share",
-                 "npl_ratio"]].reset_index()
+    groups = []
+    for by in ("city", "park", "industry"):
+        g = s[(s["group_by"] == by) & (s["period"] == "year")].pivot(index="group", columns="metric", values="value")
+        g = g[["enterprises", "new_loans", "first_loan_rate", "loan_access_rate", "credit_loan_share",
+               "npl_ratio"]].reset_index().rename(columns={"group": by})
+        if by == "industry" and industries:
+            g[by] = g[by].map(lambda i: industries.get(i, i))
+        groups.append(f"<h3>{w['by_' + by]}</h3>" + _table(_localised(g, lang)))
     section("statistics", f"<h3>{w['province']}</h3>" + _table(_localised(prov.reset_index(), lang))
-            + f"<h3>{w['by_city']}</h3>" + _table(_localised(city, lang)))
+            + "".join(groups))
     parts.append("</body></html>")
     return "\n".join(parts)
