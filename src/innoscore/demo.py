@@ -99,10 +99,11 @@ def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[s
     version = _credit(data, catalog, uri, say)
     say("")
     runs = root / "runs"
-    with lock(runs):  # the months of an earlier demo's province go; not while a run writes there
-        for p in runs.iterdir():
-            if p.name != LOCK_FILE:
-                p.unlink() if p.is_symlink() or p.is_file() else shutil.rmtree(p)
+    if runs.is_dir():
+        with lock(runs):  # the months of an earlier demo's province go; not while a run writes there
+            for p in runs.iterdir():
+                if p.name != LOCK_FILE:
+                    p.unlink() if p.is_symlink() or p.is_file() else shutil.rmtree(p)
     last = None
     if version is not None:
         config = load_monthly().with_(data=data_dir, runs=runs, model=MODEL_URI, tracking_uri=uri)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ import pandas as pd
 from innoscore.config import ConfigError, config_dir, load_yaml
 from innoscore.data.contract import TABLES
 from innoscore.errors import UsageError
+from innoscore.resources import peak_gb, reset_peak
 
 __all__ = ["MonthlyConfig", "load_monthly", "run_month", "RunResult", "DEFAULT_MONTHLY", "month_of"]
 
@@ -116,28 +116,6 @@ def _package_version() -> str:
         return "unknown"
 
 
-def _reset_peak() -> bool:
-    """Start measuring the peak resident memory afresh (Linux); False where that is not possible."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_gb() -> float:
-    """The peak resident memory since the last reset (Linux VmHWM), else of the whole process, GB."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024**2
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-
-
 @dataclass
 class RunResult:
     month: str
@@ -207,10 +185,10 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
 
     def step(name: str, fn: Callable[[], Any]) -> Any:
         task = bar.add_task(name, total=None) if bar is not None else None
-        _reset_peak()  # each step's own peak, where the system allows it
+        reset_peak()  # each step's own peak, where the system allows it
         t0 = time.perf_counter()
         out = fn()
-        steps.append({"step": name, "seconds": round(time.perf_counter() - t0, 3), "peak_gb": round(_peak_gb(), 3)})
+        steps.append({"step": name, "seconds": round(time.perf_counter() - t0, 3), "peak_gb": round(peak_gb(), 3)})
         if bar is not None:
             bar.update(task, total=1, completed=1, description=f"{name}: {steps[-1]['seconds']:.1f} s")
         elif say is not None:
