@@ -42,7 +42,7 @@ def _set(folder, table, column, values, arrow_type=None):
     ("a huge float in an integer column", "financials", "employees", "a whole number"),
     ("infinity in an amount", "loans", "amount", "a finite number"),
     ("an amount of 2^62 yuan", "loans", "amount", "a finite number"),
-    ("a date 270,000 years on", "loans", "originated_on", "a date YYYY-MM-DD from 1800 to 2199"),
+    ("a date 270,000 years on", "loans", "originated_on", "a date YYYY-MM-DD from 1000 to 9999"),
 ])
 def test_values_beyond_any_enterprise_are_refused_by_name(parquet_province, tmp_path, case, table, column, words):
     folder = _copy(parquet_province, tmp_path)
@@ -137,3 +137,24 @@ def test_any_damaged_folder_is_refused_with_a_report_or_runs_to_the_end(parquet_
     result = match(dataset.tables, SMALL.extracted_on, run.indicators, run.features, run.points,
                    summarise(run.checks, reasons=False), fake_scores(run.indicators))
     assert len(result.population) == len(run.indicators)
+
+
+def test_the_open_ended_date_9999_12_31_is_a_valid_maturity_or_expiry(tmp_path, small_province):
+    tables = {k: v.copy() for k, v in small_province[0].items()}
+    tables["certifications"].loc[0, "expires_on"] = pd.Timestamp("9999-12-31")
+    tables["loans"].loc[0, "maturity_on"] = pd.Timestamp("9999-12-31")
+    report, dataset = read(write_folder(tmp_path / "p", tables, fmt="parquet"))
+    assert report.ok, report.to_text()
+    from innoscore.matching.match import match
+    from innoscore.monitoring.statistics import programme_statistics
+    from innoscore.points import load_points_config
+    from innoscore.points.certification import summarise
+    from innoscore.points.run import run as points_run
+
+    from ..matching.test_export import fake_scores
+
+    run = points_run(dataset, SMALL.extracted_on, load_points_config())
+    result = match(dataset.tables, SMALL.extracted_on, run.indicators, run.features, run.points,
+                   summarise(run.checks, reasons=False), fake_scores(run.indicators))
+    stats = programme_statistics(dataset.tables, SMALL.extracted_on, run.indicators.index)
+    assert len(result.population) == len(run.indicators) and len(stats) > 0

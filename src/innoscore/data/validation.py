@@ -203,7 +203,7 @@ def _show(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
         return "(empty)"
     if isinstance(value, pd.Timestamp):
-        if not DATE_RANGE[0].year - 1000 < value.year < 9999:  # beyond Python's dates: numpy still prints it
+        if not 1 <= value.year <= 9999:  # beyond Python's dates: numpy still prints it
             return str(value.to_datetime64())
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -224,8 +224,9 @@ def _to_text(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
 # the largest magnitude a number may have: far beyond any enterprise's yuan (10^15 = 1,000万亿), small
 # enough that whole numbers stay exact and sums never overflow
 MAX_ABS = 1e15
-# the dates a table may hold (pandas and Python dates cover years 1-9999; beyond, arithmetic fails)
-DATE_RANGE = (pd.Timestamp("1800-01-01"), pd.Timestamp("2199-12-31"))
+# the dates a table may hold: Python's dates end in 9999 (beyond, arithmetic fails); 9999-12-31 itself
+# stays allowed, as the "open-ended" date some systems write for a validity or maturity
+DATE_RANGE = (pd.Timestamp("1000-01-01"), pd.Timestamp("9999-12-31"))
 
 
 def _to_float(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
