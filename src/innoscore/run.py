@@ -169,6 +169,7 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
     from innoscore.data.validation import read
     from innoscore.data.validation_report import DataError
     from innoscore.indicators import load_catalog
+    from innoscore.matching.export import industry_names
     from innoscore.matching.match import match, write_match
     from innoscore.matching.products import load_products
     from innoscore.matching.subsidies import load_subsidies
@@ -178,7 +179,6 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
     from innoscore.points.certification import summarise
     from innoscore.points.run import run as points_run
     from innoscore.publish import lock, publish
-    from innoscore.matching.export import industry_names
     from innoscore.report.html import render_report
 
     steps: list[dict] = []
