@@ -468,9 +468,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Validate the data folder, build indicators, points and certification checks, "
                                    "score with the credit model, match to the product catalog and publish the month "
                                    "as RUNS/YYYY-MM (indicators, points, scores, tiers, shortlists, first-loan lists, "
-                                   "subsidies, programme statistics, drift, backtest, report.html, manifest.json). Defaults come from pipelines/monthly.yaml. Bad input "
-                                   "stops the run before anything is written; an existing month is replaced only "
-                                   "with --force, and stays whole until the new one is complete.")
+                                   "subsidies, programme statistics, drift, backtest, report.html, manifest.json). "
+                                   "Defaults come from pipelines/monthly.yaml. Bad input stops the run before "
+                                   "anything is written; an existing month is replaced only with --force, and stays "
+                                   "whole until the new one is complete.")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="as-of date (default: the data's extraction date)")
     p.add_argument("--config", type=Path, metavar="FILE", help="run definition (default pipelines/monthly.yaml)")
     p.add_argument("--data", type=Path, metavar="DIR", help="data folder (default: the run definition's)")
@@ -490,7 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Generate the synthetic province into OUT/province, validate it, summarise it, "
                                    "build the indicators and innovation points, train, register and promote the "
                                    "credit model, and run the latest month (with the month before and a year "
-                                   "before) on the monthly runner into OUT/runs. Replaces what an earlier demo left in OUT.")
+                                   "before) on the monthly runner into OUT/runs. Replaces what an earlier demo left "
+                                   "in OUT.")
     _add_spec_options(p, 20_000)
     p.add_argument("--out", type=Path, default=Path("demo"), metavar="OUT", help="output folder (default ./demo)")
     p.add_argument("--tracking-uri", metavar="URI",
