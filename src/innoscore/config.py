@@ -7,6 +7,7 @@ copy under ``innoscore/_config``.  ``INNOSCORE_CONFIG_DIR`` points elsewhere.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import yaml
 
 from innoscore.errors import InnoscoreError
 
-__all__ = ["config_dir", "load_yaml", "ConfigError"]
+__all__ = ["config_dir", "load_yaml", "ConfigError", "is_finite_number"]
 
 
 class ConfigError(InnoscoreError, ValueError):
@@ -47,3 +48,14 @@ def load_yaml(relative: str | Path) -> Any:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def is_finite_number(value: Any) -> bool:
+    """A configuration value that is a real number: an int or float (not a bool), finite, and small
+    enough to be a float (YAML reads 1 followed by 400 zeros as an int)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False

@@ -9,7 +9,6 @@ rates and the unicorn interest subsidy of the work plan (二(一)2).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from innoscore.config import ConfigError, config_dir, load_yaml
+from innoscore.config import ConfigError, config_dir, is_finite_number, load_yaml
 from innoscore.data.contract import INVESTOR_KINDS, LISTING_STATUSES
 
 __all__ = ["Policy", "PolicyConfigError", "load_policy", "parse_policy", "TENORS", "BY_TERM", "DEFAULT_POLICY"]
@@ -100,12 +99,7 @@ def _date(value: Any, where: str) -> dt.date:
 
 
 def _positive(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(value) and value > 0
-    except OverflowError:  # an int too large for a float
-        return False
+    return is_finite_number(value) and value > 0
 
 
 def _rate(value: Any, where: str) -> float:

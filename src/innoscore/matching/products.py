@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from innoscore.config import ConfigError, config_dir, load_yaml
+from innoscore.config import ConfigError, config_dir, is_finite_number, load_yaml
 from innoscore.indicators.catalog import Catalog, load_catalog
 from innoscore.matching.fields import Fields, known_fields
 from innoscore.matching.rules import Condition, RuleError, parse_rule
@@ -131,16 +131,6 @@ def _need(raw: dict, keys: tuple[str, ...], where: str) -> None:
         raise ProductsError(f"{where}: missing {', '.join(missing)}")
 
 
-def _finite(value: Any) -> bool:
-    """A real number (not a bool), finite, and small enough to be a float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
 def _unknown(raw: dict, allowed: tuple[str, ...], where: str) -> None:
     extra = sorted(map(str, set(raw) - set(allowed)))
     if extra:
@@ -156,7 +146,7 @@ def _text(value: Any, where: str) -> str:
 
 
 def _positive(value: Any, where: str, integer: bool = False, zero: bool = False) -> float:
-    ok = _finite(value) and (value >= 0 if zero else value > 0) and (not integer or float(value).is_integer())
+    ok = is_finite_number(value) and (value >= 0 if zero else value > 0) and (not integer or float(value).is_integer())
     if not ok:
         kind = "whole number" if integer else "number"
         raise ProductsError(f"{where}: expected a {'non-negative' if zero else 'positive'} {kind}; got {value!r}")
@@ -223,7 +213,7 @@ def _amount(raw: Any, fields: Fields, where: str) -> Amount:
         steps = lad["steps"]
         if not isinstance(steps, list) or not steps or not all(isinstance(s, list) and len(s) == 2 for s in steps):
             raise ProductsError(f"{w}: steps must be a list of [from, amount]; got {steps!r}")
-        pairs = [(float(s[0]) if _finite(s[0]) else math.nan,
+        pairs = [(float(s[0]) if is_finite_number(s[0]) else math.nan,
                   _positive(s[1], f"{w}: amount of step {j + 1}")) for j, s in enumerate(steps)]
         if any(math.isnan(a) for a, _ in pairs) or [a for a, _ in pairs] != sorted({a for a, _ in pairs}):
             raise ProductsError(f"{w}: the from values must be numbers in increasing order; got {steps!r}")
@@ -326,7 +316,7 @@ def _first_loan(raw: Any, fields: Fields, source: str) -> FirstLoan:
     if not isinstance(near, dict) or not set(near) <= {"max_gap_share", "exclude_fields"}:
         raise ProductsError(f"{where}: near_miss takes max_gap_share and exclude_fields; got {near!r}")
     share = near.get("max_gap_share", 0.15)
-    if not _finite(share) or not 0 < share < 1:
+    if not is_finite_number(share) or not 0 < share < 1:
         raise ProductsError(f"{where}: near_miss max_gap_share must be in (0, 1); got {share!r}")
     exclude = near.get("exclude_fields", ["pd", "score"])
     if not isinstance(exclude, list) or any(not isinstance(f, str) or f not in fields for f in exclude):

@@ -19,12 +19,12 @@ set        ``any_of``, ``all_of``, ``none_of`` (a list of text)
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Union
 
 import numpy as np
 
+from innoscore.config import is_finite_number
 from innoscore.matching.fields import Fields, Population, label_of
 
 __all__ = ["Rule", "AnyOf", "RuleError", "parse_rule", "evaluate", "describe", "OPERATORS", "THRESHOLDS"]
@@ -58,15 +58,6 @@ class AnyOf:
 Condition = Union[Rule, AnyOf]
 
 
-def _number(v: Any) -> bool:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
 def _texts(v: Any) -> bool:
     return isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) for x in v)
 
@@ -90,11 +81,11 @@ def _parse_one(raw: Any, fields: Fields) -> Rule:
         return Rule(name, op)
     if f.kind == "number":
         if op == "between":
-            ok = isinstance(value, list) and len(value) == 2 and all(map(_number, value)) and value[0] <= value[1]
+            ok = isinstance(value, list) and len(value) == 2 and all(map(is_finite_number, value)) and value[0] <= value[1]
             if not ok:
                 raise RuleError(f"{name} between expects [low, high] with low <= high; got {value!r}")
             return Rule(name, op, (float(value[0]), float(value[1])))
-        if not _number(value):
+        if not is_finite_number(value):
             raise RuleError(f"{name} {op} expects a number; got {value!r}")
         if f.percent and op in THRESHOLDS and not 0 <= value <= 1:
             raise RuleError(f"{name} is a fraction (0-1; 3% is 0.03); got {value!r}")

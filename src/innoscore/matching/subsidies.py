@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.certification_rules import load_certification_rules
-from innoscore.config import config_dir, load_yaml
+from innoscore.config import config_dir, is_finite_number, load_yaml
 from innoscore.data.contract import CERTIFICATION_KINDS, INVESTOR_KINDS, LISTING_STATUSES
 from innoscore.indicators.certifications import expiry
 from innoscore.matching.fields import listing_status_on
@@ -56,11 +56,7 @@ class SubsidyConfig:
 
 def _num(raw: dict, key: str, where: str, lo: float = 0.0, hi: float = math.inf, integer: bool = False) -> float:
     v = raw.get(key)
-    try:
-        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and lo < v <= hi and \
-            (not integer or float(v).is_integer())
-    except OverflowError:  # an int too large for a float
-        ok = False
+    ok = is_finite_number(v) and lo < v <= hi and (not integer or float(v).is_integer())
     if not ok:
         raise PolicyConfigError(f"{where}: {key} must be a number in ({lo:g}, {hi:g}]; got {v!r}")
     return float(v)
