@@ -237,21 +237,8 @@ def cmd_promote(args: argparse.Namespace) -> int:
 DEFAULT_MODEL_URI = "models:/innoscore-credit@champion"
 
 
-def _load_model(uri: str, tracking_uri: str | None):
-    """A credit model from an MLflow model URI (``models:/NAME@ALIAS``, ``runs:/...``, a folder)."""
-    from innoscore.credit.registry import load_model_uri, tracking_uri as resolve
-
-    try:
-        return load_model_uri(uri, tracking_uri)
-    except Exception as exc:  # MLflow raises its own kinds for an unknown model, alias or path
-        if type(exc).__name__ in ("MlflowException", "RestException", "OSError", "FileNotFoundError"):
-            raise UsageError(f"cannot load the model {uri} from {resolve(tracking_uri)}: "
-                             f"{str(exc).splitlines()[0]} (train and promote one first: innoscore train, "
-                             "innoscore promote)") from None
-        raise
-
-
 def _match(args: argparse.Namespace):
+    from innoscore.credit.registry import load_credit_model
     from innoscore.data.validation import load
     from innoscore.indicators import load_catalog
     from innoscore.matching.match import match_dataset
@@ -265,7 +252,7 @@ def _match(args: argparse.Namespace):
     subsidy_config = load_subsidies()
     data = load(args.data_dir)
     as_of = _as_of(args, data.extracted_on)
-    model = _load_model(args.model, args.tracking_uri)
+    model, _ = load_credit_model(args.model, args.tracking_uri)
     return match_dataset(data, as_of, model, products, config, subsidy_config, model_name=args.model)
 
 

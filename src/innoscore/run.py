@@ -126,22 +126,6 @@ class RunResult:
     mlflow_run: str | None = None
 
 
-def _model_version(uri: str, tracking_uri: str | None) -> str | None:
-    """The registry version a ``models:/NAME@ALIAS`` or ``models:/NAME/N`` URI resolves to."""
-    if not uri.startswith("models:/"):
-        return None
-    from mlflow.tracking import MlflowClient
-
-    from innoscore.credit.registry import tracking_uri as resolve
-
-    name, _, ref = uri[len("models:/"):].partition("@")
-    client = MlflowClient(tracking_uri=resolve(tracking_uri))
-    if ref:
-        return str(client.get_model_version_by_alias(name, ref).version)
-    name, _, number = name.partition("/")
-    return number or None
-
-
 def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
               say: Callable[[str], None] | None = print, progress: bool = False) -> RunResult:
     """Run and publish one month; returns where it went and the manifest.
@@ -164,7 +148,7 @@ def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
 
 
 def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult:
-    from innoscore.credit.registry import check_store, load_model_uri
+    from innoscore.credit.registry import load_credit_model
     from innoscore.credit.scoring import reason_texts, score_enterprises
     from innoscore.data.validation import read
     from innoscore.data.validation_report import DataError
@@ -213,19 +197,7 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
     if (target.exists() or target.is_symlink()) and not force:
         raise UsageError(f"{target} exists; pass --force to replace it (the old month stays until the new one "
                          "is complete)")
-    try:
-        if config.model.startswith("models:/"):
-            check_store(config.tracking_uri)
-        version = _model_version(config.model, config.tracking_uri)
-        # load the version the alias names now: a promotion in between cannot mix two models
-        name = config.model[len("models:/"):].partition("@")[0].partition("/")[0]
-        model = load_model_uri(f"models:/{name}/{version}" if version else config.model, config.tracking_uri)
-    except Exception as exc:  # MLflow raises its own kinds for an unknown model, alias or path
-        if type(exc).__name__ in ("MlflowException", "RestException", "OSError", "FileNotFoundError",
-                                  "IsADirectoryError", "NotADirectoryError"):
-            raise UsageError(f"cannot load the model {config.model}: {str(exc).splitlines()[0]} (train and "
-                             "promote one first: innoscore train, innoscore promote)") from None
-        raise
+    model, version = load_credit_model(config.model, config.tracking_uri)
     with lock(config.runs):  # one run per runs folder, from here to the published month
         run = step("indicators, points and certification checks",
                    lambda: points_run(data, as_of, points_config))

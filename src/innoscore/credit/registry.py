@@ -12,7 +12,7 @@ from pathlib import Path
 from innoscore.credit.config import Gates
 from innoscore.credit.train import TrainResult, calibration_plot, flat_metrics, gate_results
 
-__all__ = ["tracking_uri", "log_training", "train_and_register", "promote", "load_model", "load_model_uri", "check_store", "DEFAULT_TRACKING_URI", "EXPERIMENT",
+__all__ = ["tracking_uri", "log_training", "train_and_register", "promote", "load_model", "load_model_uri", "load_credit_model", "model_version", "check_store", "DEFAULT_TRACKING_URI", "EXPERIMENT",
            "CHAMPION"]
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"  # in the working directory
@@ -141,3 +141,38 @@ def load_model_uri(model_uri: str, uri: str | None = None):
     """A CreditModel from any MLflow model URI (``models:/NAME@ALIAS``, ``models:/NAME/3``, ``runs:/...``)."""
     mlflow = _mlflow(tracking_uri(uri))
     return mlflow.sklearn.load_model(model_uri)
+
+
+def model_version(model_uri: str, uri: str | None = None) -> str | None:
+    """The registry version a ``models:/NAME@ALIAS`` or ``models:/NAME/N`` URI names (None for others)."""
+    if not model_uri.startswith("models:/"):
+        return None
+    from mlflow.tracking import MlflowClient
+
+    _mlflow(tracking_uri(uri))
+    name, _, ref = model_uri[len("models:/"):].partition("@")
+    if ref:
+        return str(MlflowClient().get_model_version_by_alias(name, ref).version)
+    return name.partition("/")[2] or None
+
+
+def load_credit_model(model_uri: str, uri: str | None = None):
+    """``(model, version)`` for a model URI, the alias resolved to its version first (a promotion in
+    between cannot mix two models); a store that does not exist, or a model, alias or path MLflow cannot
+    find, is a :class:`~innoscore.errors.UsageError` naming them."""
+    from innoscore.errors import UsageError
+
+    try:
+        if model_uri.startswith("models:/"):
+            check_store(uri)
+        version = model_version(model_uri, uri)
+        name = model_uri[len("models:/"):].partition("@")[0].partition("/")[0]
+        model = load_model_uri(f"models:/{name}/{version}" if version else model_uri, uri)
+    except Exception as exc:  # MLflow raises its own kinds for an unknown model, alias or path
+        if type(exc).__name__ in ("MlflowException", "RestException", "OSError", "FileNotFoundError",
+                                  "IsADirectoryError", "NotADirectoryError"):
+            raise UsageError(f"cannot load the model {model_uri} from {tracking_uri(uri)}: "
+                             f"{str(exc).splitlines()[0]} (train and promote one first: innoscore train, "
+                             "innoscore promote)") from None
+        raise
+    return model, version
