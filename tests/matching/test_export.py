@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 
 from innoscore.data.contract import personal_columns
 from innoscore.data.validation import Dataset
-from innoscore.matching.export import COLUMNS, owner_frames, write_owner_files
+from innoscore.matching.export import COLUMNS, TIER_COLUMNS, owner_frames, write_owner_files
 from innoscore.matching.match import match, write_match
 from innoscore.points import load_points_config
 from innoscore.points.certification import summarise
@@ -191,3 +192,39 @@ def test_the_same_inputs_give_byte_identical_files(matched, small_province, tmp_
     assert len(files) > 20
     for f in files:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_every_xlsx_cell_holds_the_frame_value_with_its_format(matched, tmp_path):
+    """The rows are written as SpreadsheetML by hand (fast); read back with openpyxl they are the frames'
+    values: XML specials and edge spaces kept, characters XML cannot hold dropped, missing values empty,
+    PD a percentage and amounts with thousands separators."""
+    _, result = matched
+    sheets = owner_frames(result.catalog, result.population, result.shortlists, result.tiers)
+    owner = result.shortlists["owner"].value_counts().index[0]
+    first = next(p for p in sheets[owner] if p != "_tiers" and len(sheets[owner][p]) >= 4)
+    frame = sheets[owner][first]
+    odd = ["A&B <科技> 公司", "  前后有空格  ", "非字符\uffff公司", "引号\"'公司"]
+    frame.loc[frame.index[:4], "name"] = odd
+    frame.loc[frame.index[0], "pd"] = np.nan
+    write_owner_files(tmp_path, result.catalog, sheets, result.as_of)
+    wb = openpyxl.load_workbook(tmp_path / f"{owner}.xlsx")
+    assert len(wb.worksheets) == len(sheets[owner])
+    for ws, (pid, want) in zip(wb.worksheets, sheets[owner].items()):
+        keys = [c[0] for c in (COLUMNS if pid != "_tiers" else TIER_COLUMNS)]
+        rows = list(ws.iter_rows(min_row=2))
+        assert len(rows) == len(want), ws.title
+        for row, values in zip(rows, want[keys].itertuples(index=False)):
+            for cell, key, v in zip(row, keys, values):
+                if v is None or (isinstance(v, float) and np.isnan(v)):
+                    assert cell.value is None, (ws.title, key)
+                elif isinstance(v, str):
+                    assert cell.data_type == "s" and cell.value == re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\uffff]", "", v), (ws.title, key)
+                else:
+                    assert cell.data_type == "n" and cell.value == pytest.approx(float(v), rel=1e-15), (ws.title, key)
+                if key == "pd" and cell.value is not None:
+                    assert cell.number_format == "0.00%"
+                if key == "suggested_amount" and cell.value is not None:
+                    assert cell.number_format == "#,##0"
+    names = [c.value for c in wb[result.catalog.product(first).name_zh]["C"][1:5]]
+    assert names == ["A&B <科技> 公司", "  前后有空格  ", "非字符公司", "引号\"'公司"]
+    assert wb[result.catalog.product(first).name_zh]["J2"].value is None  # the missing PD: an empty cell

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from innoscore.indicators.catalog import Catalog, load_catalog
 from innoscore.indicators.pit import Grid, days
 from innoscore.indicators.registry import check_range
 
-__all__ = ["build", "build_panel", "load_config", "write_indicators"]
+__all__ = ["build", "build_panel", "build_sets", "load_config", "write_indicators"]
 
 MODULES = {m.TABLE: m for m in (enterprises, financials, ip_rights, certifications, projects, equity_rounds,
                                 awards, loans, penalties)}
@@ -91,6 +92,21 @@ def build(tables, as_of: dt.date | str | pd.Timestamp, catalog: Catalog | None =
     the column ``stage`` and one column per catalog indicator."""
     frame = build_panel(tables, [as_of], catalog, config)
     return frame.drop(columns="as_of").set_index("enterprise_id")
+
+
+def build_sets(tables, as_of: dt.date | str | pd.Timestamp, catalogs: Sequence[Catalog],
+               config: dict | None = None) -> list[pd.DataFrame]:
+    """What :func:`build` returns for each catalog, from one pass over the tables: the values the
+    catalogs share (counts of rights in force, the latest accounts, ...) are computed once."""
+    merged = Catalog(tuple(replace(ind, id=f"{k}:{ind.id}") for k, cat in enumerate(catalogs) for ind in cat),
+                     " + ".join(cat.source for cat in catalogs))
+    table = build(tables, as_of, merged, config)
+    out = []
+    for k, cat in enumerate(catalogs):
+        part = table[["stage"] + [f"{k}:{ind.id}" for ind in cat]]
+        part.columns = ["stage"] + [ind.id for ind in cat]
+        out.append(part)
+    return out
 
 
 def write_indicators(table: pd.DataFrame, as_of, path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 import zipfile
 from pathlib import Path
@@ -94,6 +95,10 @@ def owner_frames(catalog: ProductCatalog, pop: Population, shortlists: pd.DataFr
         names = by_row.setdefault(int(e), [])
         if tier_names[t] not in names:
             names.append(tier_names[t])
+
+    def pick(column: str, rows: np.ndarray) -> np.ndarray:  # the rows first: a million texts are slow to convert
+        return frame[column].iloc[rows].to_numpy(object)
+
     out: dict[str, dict[str, pd.DataFrame]] = {}
     for code, owner in catalog.owners.items():
         products = [p for p in catalog.products if p.owner == code]
@@ -108,16 +113,16 @@ def owner_frames(catalog: ProductCatalog, pop: Population, shortlists: pd.DataFr
             sheets[p.id] = pd.DataFrame({
                 "rank": s["rank"].to_numpy(),
                 "enterprise_id": pop.ids[rows],
-                "name": frame["name"].to_numpy(object)[rows],
-                "city": frame["city"].to_numpy(object)[rows],
-                "county": frame["county"].to_numpy(object)[rows],
-                "park": frame["park"].to_numpy(object)[rows],
-                "industry": [industries.get(i, i) for i in frame["industry"].to_numpy(object)[rows]],
+                "name": pick("name", rows),
+                "city": pick("city", rows),
+                "county": pick("county", rows),
+                "park": pick("park", rows),
+                "industry": [industries.get(i, i) for i in pick("industry", rows)],
                 "tier": [sep.join(by_row.get(int(r), [])) for r in rows],
                 "points": np.round(pop.number("points")[rows], 2),
                 "pd": np.round(pop.number("pd")[rows], 6),
                 "score": np.round(pop.number("score")[rows], 1),
-                "grade": frame["grade"].to_numpy(object)[rows],
+                "grade": pick("grade", rows),
                 "suggested_amount": s["suggested_amount"].to_numpy("float64"),
                 "why": s[f"why_{lang}"].to_numpy(object),
                 "reasons": pop.reason_text(rows, lang),
@@ -129,20 +134,22 @@ def owner_frames(catalog: ProductCatalog, pop: Population, shortlists: pd.DataFr
         tr = trow[mine]
         sheets["_tiers"] = pd.DataFrame({
             "tier": [tier_names[x] for x in t["tier"]], "tier_rank": t["tier_rank"].to_numpy(),
-            "enterprise_id": t["enterprise_id"].to_numpy(object), "name": frame["name"].to_numpy(object)[tr],
-            "city": frame["city"].to_numpy(object)[tr], "county": frame["county"].to_numpy(object)[tr],
-            "park": frame["park"].to_numpy(object)[tr],
-            "industry": [industries.get(i, i) for i in frame["industry"].to_numpy(object)[tr]],
+            "enterprise_id": t["enterprise_id"].to_numpy(object), "name": pick("name", tr),
+            "city": pick("city", tr), "county": pick("county", tr),
+            "park": pick("park", tr),
+            "industry": [industries.get(i, i) for i in pick("industry", tr)],
             "project_id": t["project_id"].to_numpy(object), "project_name": t["project_name"].to_numpy(object),
             "trl": t["trl"].to_numpy("float64"), "project_score": np.round(t["project_score"].to_numpy("float64"), 4),
             "points": np.round(t["points"].to_numpy("float64"), 2), "pd": np.round(t["pd"].to_numpy("float64"), 6),
-            "grade": frame["grade"].to_numpy(object)[tr],
+            "grade": pick("grade", tr),
         })
         out[code] = sheets
     return out
 
 
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML (and so xlsx) cannot hold
+# characters XML 1.0 (and so an xlsx) cannot hold: control characters and the non-characters U+FFFE, U+FFFF
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def _cell(value):
@@ -166,10 +173,24 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def _deterministic(xlsx: bytes, stamp: dt.datetime) -> bytes:
-    """The workbook with fixed zip timestamps and document dates, so that equal inputs give equal bytes."""
+def _deterministic(xlsx: bytes, stamp: dt.datetime, rows: dict[str, bytes] | None = None) -> bytes:
+    """The workbook with fixed zip timestamps and document dates, so that equal inputs give equal bytes;
+    ``rows`` (sheet title -> row elements) are added at the end of each sheet's data."""
+    from lxml import etree
+
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     src = zipfile.ZipFile(io.BytesIO(xlsx))
+    parts: dict[str, bytes] = {}
+    if rows:  # the part holding each sheet, from the workbook and its relationships
+        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+              "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+              "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+        book = etree.fromstring(src.read("xl/workbook.xml"))
+        rels = etree.fromstring(src.read("xl/_rels/workbook.xml.rels"))
+        target = {r.get("Id"): r.get("Target") for r in rels.findall("p:Relationship", ns)}
+        for sheet in book.findall("m:sheets/m:sheet", ns):
+            path = target[sheet.get(f"{{{ns['r']}}}id")].lstrip("/")
+            parts[path if path.startswith("xl/") else "xl/" + path] = rows.get(sheet.get("name"), b"")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -177,6 +198,9 @@ def _deterministic(xlsx: bytes, stamp: dt.datetime) -> bytes:
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + iso.encode()
                               + rb"\g<2>", data)
+            elif parts.get(info.filename):
+                head, tail = data.rsplit(b"</sheetData>", 1)
+                data = head + parts[info.filename] + b"</sheetData>" + tail
             z = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
             z.compress_type = zipfile.ZIP_DEFLATED
             z.external_attr = 0o644 << 16
@@ -184,10 +208,42 @@ def _deterministic(xlsx: bytes, stamp: dt.datetime) -> bytes:
     return buf.getvalue()
 
 
-def _write_sheet(ws, frame: pd.DataFrame, headers: list[tuple[str, str]]) -> None:
-    """Rows into a write-only sheet (fast, streamed): a bold, frozen header row, readable widths, PD as a
-    percentage, amounts with thousands separators, and every text a string cell (a leading ``=`` is
-    not a formula)."""
+def _text_cell(v: str, at: str) -> str:
+    v = _ILLEGAL_XML.sub("", v).translate(_ESCAPE)
+    space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
+    return f'<c r="{at} t="inlineStr"><is><t{space}>{v}</t></is></c>'
+
+
+def _column_cells(column: pd.Series, ref: str, style: int | None) -> list[str]:
+    """One column's cells (row 2 on) as SpreadsheetML: numbers as numbers (with the column's style), every
+    text an inline string (never a formula), nothing for a missing value."""
+    s = f' s="{style}"' if style is not None else ""
+    numpy = isinstance(column.dtype, np.dtype)  # not a nullable extension type (those go the general way)
+    if numpy and column.dtype.kind in "iu":
+        return [f'<c r="{ref}{r}"{s}><v>{v}</v></c>' for r, v in enumerate(column.tolist(), start=2)]
+    if numpy and column.dtype.kind == "f":
+        return [f'<c r="{ref}{r}"{s}><v>{v!r}</v></c>' if math.isfinite(v) else ""
+                for r, v in enumerate(column.to_numpy("float64").tolist(), start=2)]
+    out = []
+    for r, v in enumerate(column.to_numpy(object).tolist(), start=2):
+        if isinstance(v, str):
+            out.append(_text_cell(v, f'{ref}{r}"{s}'))
+        elif v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and not math.isfinite(v)):
+            out.append("")
+        elif isinstance(v, (bool, np.bool_)):
+            out.append(f'<c r="{ref}{r}"{s} t="b"><v>{int(v)}</v></c>')
+        elif isinstance(v, (int, float, np.integer, np.floating)):
+            out.append(f'<c r="{ref}{r}"{s}><v>{_cell(v)!r}</v></c>')
+        else:  # a date or anything else: its text
+            out.append(_text_cell(str(v), f'{ref}{r}"{s}'))
+    return out
+
+
+def _write_sheet(ws, frame: pd.DataFrame, headers: list[tuple[str, str]]) -> bytes:
+    """A bold, frozen header row and readable widths written into the write-only sheet; returns the data
+    rows as SpreadsheetML for :func:`_deterministic` to add (a column at a time: a shortlist of 10^5 rows
+    takes a second, not the ten openpyxl takes cell by cell).  PD shows as a percentage, amounts with
+    thousands separators, and every text is a string cell (a leading ``=`` is not a formula)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -203,25 +259,16 @@ def _write_sheet(ws, frame: pd.DataFrame, headers: list[tuple[str, str]]) -> Non
         cell.font = bold
         head.append(cell)
     ws.append(head)
-    formats = {keys.index(k): f for k, f in (("pd", "0.00%"), ("suggested_amount", "#,##0")) if k in keys}
-
-    def out(i: int, v):
-        v = _cell(v)
-        if isinstance(v, str):
-            v = _ILLEGAL_XML.sub("", v)
-            if v.startswith("="):  # openpyxl would write it as a formula: force a string cell
-                c = WriteOnlyCell(ws, value=v)
-                c.data_type = "s"
-                return c
-            return v
-        if i in formats and v is not None:
-            c = WriteOnlyCell(ws, value=v)
-            c.number_format = formats[i]
-            return c
-        return v
-
-    for values in frame[keys].itertuples(index=False, name=None):
-        ws.append([out(i, v) for i, v in enumerate(values)])
+    styles: dict[str, int] = {}
+    for key, fmt in (("pd", "0.00%"), ("suggested_amount", "#,##0")):
+        if key in keys:
+            proto = WriteOnlyCell(ws)
+            proto.number_format = fmt
+            styles[key] = proto.style_id  # registers the style with the workbook
+    columns = [_column_cells(frame[k], get_column_letter(i), styles.get(k))
+               for i, k in enumerate(keys, start=1)]
+    rows = [f'<row r="{r}">' + "".join(cells) + "</row>" for r, cells in enumerate(zip(*columns), start=2)]
+    return "".join(rows).encode("utf-8")
 
 
 def _about_rows(catalog: ProductCatalog, code: str, as_of: dt.date, model: str, lang: str) -> list[tuple[str, str]]:
@@ -262,14 +309,16 @@ def write_owner_files(folder: Path, catalog: ProductCatalog, sheets: dict[str, d
         wb = Workbook(write_only=True)
         used: set[str] = set()
         rows = []
+        sheet_rows: dict[str, bytes] = {}
         for pid, frame in by_product.items():
             if pid == "_tiers":
                 continue
             product = catalog.product(pid)
-            _write_sheet(wb.create_sheet(_sheet_title(product.name(lang), used)), frame, headers)
+            title = _sheet_title(product.name(lang), used)
+            sheet_rows[title] = _write_sheet(wb.create_sheet(title), frame, headers)
             rows.append(frame.assign(product=product.name(lang)))
-        _write_sheet(wb.create_sheet(_sheet_title(TIER_SHEET[0 if lang == "zh" else 1], used)), by_product["_tiers"],
-                     tier_headers)
+        title = _sheet_title(TIER_SHEET[0 if lang == "zh" else 1], used)
+        sheet_rows[title] = _write_sheet(wb.create_sheet(title), by_product["_tiers"], tier_headers)
         # what an auditor asks (whose, as of when, which model and catalog) in the document properties
         # (File > Info in Excel), so that every sheet stays a table
         about = _about_rows(catalog, code, as_of, model, lang)
@@ -281,7 +330,7 @@ def write_owner_files(folder: Path, catalog: ProductCatalog, sheets: dict[str, d
         buf = io.BytesIO()
         wb.save(buf)
         xlsx = folder / f"{code}.xlsx"
-        xlsx.write_bytes(_deterministic(buf.getvalue(), stamp))
+        xlsx.write_bytes(_deterministic(buf.getvalue(), stamp, sheet_rows))
         written.append(xlsx)
         # the csv: every product's rows, the product first
         all_rows = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[c[0] for c in COLUMNS])

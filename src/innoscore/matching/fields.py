@@ -203,7 +203,7 @@ class Population:
         """The risk reasons of the given rows, joined, in the language."""
         cols = [c for c in self.reasons.columns if not c.endswith("_text")]
         k = 0 if lang == "zh" else 1
-        parts = self.reasons[cols].to_numpy(dtype=object)[rows]
+        parts = self.reasons[cols].iloc[rows].to_numpy(dtype=object)
         out = []
         for row in parts:
             names = [self.reason_texts.get(f, (f, f))[k] for f in row if isinstance(f, str)]

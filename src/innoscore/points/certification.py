@@ -32,7 +32,7 @@ from innoscore.indicators import build
 from innoscore.indicators.catalog import Catalog, Indicator
 from innoscore.indicators.registry import REGISTRY
 
-__all__ = ["CHECKS", "RESULTS", "Condition", "check_features", "run_checks", "summarise", "FEATURES",
+__all__ = ["CHECKS", "RESULTS", "Condition", "check_features", "feature_catalog", "run_checks", "summarise", "FEATURES",
            "is_sme", "HELD_BY", "CERTIFICATION_KINDS_HELD"]
 
 RESULTS = ("pass", "fail", "insufficient_data")
@@ -63,9 +63,15 @@ def _feature_catalog() -> Catalog:
                          for f in FEATURES), "certification features")
 
 
-def check_features(data, as_of: dt.date | str | pd.Timestamp) -> pd.DataFrame:
-    """The indicators the checks read, as of ``as_of``, with each enterprise's industry."""
-    table = build(data, as_of, _feature_catalog())
+def feature_catalog() -> Catalog:
+    """The indicators the checks read, as a catalog (to build them with others: ``indicators.build_sets``)."""
+    return _feature_catalog()
+
+
+def check_features(data, as_of: dt.date | str | pd.Timestamp, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The indicators the checks read, as of ``as_of``, with each enterprise's industry.  ``table``: the
+    indicators of :func:`feature_catalog` as of that date, when they are built already."""
+    table = build(data, as_of, _feature_catalog()) if table is None else table.copy()
     ent = data["enterprises"].set_index("enterprise_id")
     table["industry"] = ent["industry"].reindex(table.index).to_numpy()
     return table
@@ -638,7 +644,9 @@ def run_checks(features: pd.DataFrame, rules: dict | None = None) -> pd.DataFram
         return pd.Categorical.from_codes(codes, categories=cats)
 
     out = pd.DataFrame({
-        "enterprise_id": ids[stack("position").astype(np.int64)] if k else ids[:0],
+        # the id as a category of the enterprises: 40 conditions per enterprise repeat it, as a number
+        "enterprise_id": pd.Categorical.from_codes(stack("position").astype(np.int32) if k else np.zeros(0, np.int32),
+                                                   categories=pd.Index(ids, dtype="str")),
         "check": pd.Categorical.from_codes(np.repeat(np.array([list(CHECKS).index(p["check"]) for p in parts],
                                                               dtype=np.int8), n), categories=list(CHECKS)),
         "rule": constant("rule"),

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from innoscore.indicators import build
-from innoscore.points.certification import check_features, run_checks
+from innoscore.indicators import build_sets
+from innoscore.points.certification import check_features, feature_catalog, run_checks
 from innoscore.points.config import PointsConfig, load_points_config
 from innoscore.points.engine import Prepared, prepare, score
 
@@ -30,10 +30,12 @@ def run(data, as_of: dt.date, config: PointsConfig | None = None,
     """Indicators (unless given, built with the configuration's catalog), points and
     certification checks as of ``as_of``."""
     config = config or load_points_config()
-    if indicators is None:
-        indicators = build(data, as_of, config.catalog)
+    if indicators is None:  # one pass over the tables for both
+        indicators, table = build_sets(data, as_of, [config.catalog, feature_catalog()])
+        features = check_features(data, as_of, table)
+    else:
+        features = check_features(data, as_of)
     prepared = prepare(indicators, config, as_of)
-    features = check_features(data, as_of)
     return PointsRun(as_of, indicators, prepared, score(prepared), run_checks(features), features)
 
 
