@@ -193,7 +193,7 @@ def test_two_runs_on_one_folder_the_second_is_refused(setup, tmp_path, capsys):
     runs = tmp_path / "runs"
     child = _child_run(root, data, model, runs)
     try:
-        _wait_for(child, "scores:")  # it holds the lock from the indicators on
+        _wait_for(child, "matching:")  # it holds the lock from the indicators on
         assert main(_args(root, data, model, runs)) == 2
         assert f"being written by another run (process {child.pid}" in capsys.readouterr().err
     finally:
@@ -209,3 +209,25 @@ def test_a_store_that_does_not_exist_is_refused_not_created(setup, tmp_path, cap
     assert main(args) == 2
     assert "no MLflow store at" in capsys.readouterr().err
     assert not missing.parent.exists() and not (tmp_path / "runs").exists()
+
+
+def test_blocks_of_enterprises_give_the_month_of_the_whole_province(setup, tmp_path):
+    """The per-enterprise steps run a block of enterprises at a time: blocks of 37 (the last one short)
+    give the same indicators, points (the province percentile included), checks and scores as one block,
+    and the same bank files."""
+    from innoscore.run import load_monthly, run_month
+
+    root, data, model = setup
+    base = load_monthly().with_(data=data, model=str(model), tracking_uri=f"sqlite:///{root}/mlflow.db")
+    whole = run_month(None, base.with_(runs=tmp_path / "one", block=10**9), say=None)
+    blocks = run_month(None, base.with_(runs=tmp_path / "blocks", block=37), say=None)
+    assert whole.manifest["rows"]["enterprises"] > 37 * 5
+    for name in ("indicators.parquet", "points.parquet", "scores.parquet", "certification_checks.parquet",
+                 "tiers.parquet", "first_loan.parquet"):
+        a, b = pd.read_parquet(whole.folder / name), pd.read_parquet(blocks.folder / name)
+        pd.testing.assert_frame_equal(a, b, check_categorical=False, obj=name)
+    assert _files(whole.folder / "shortlists") == _files(blocks.folder / "shortlists")
+    with pytest.raises(Exception, match="block must be a whole number"):
+        path = tmp_path / "monthly.yaml"
+        path.write_text("data: x\nruns: y\nmodel: m\nblock: 0\n", encoding="utf-8")
+        load_monthly(path)

@@ -16,6 +16,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,7 +30,8 @@ from innoscore.resources import peak_gb, reset_peak
 __all__ = ["MonthlyConfig", "load_monthly", "run_month", "RunResult", "DEFAULT_MONTHLY", "month_of"]
 
 DEFAULT_MONTHLY = "pipelines/monthly.yaml"
-_KEYS = ("data", "runs", "model", "tracking_uri", "products", "lang", "targets")
+_KEYS = ("data", "runs", "model", "tracking_uri", "products", "lang", "block", "targets")
+DEFAULT_BLOCK = 250_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class MonthlyConfig:
     lang: str
     targets: dict = field(default_factory=dict)  # programme statistic -> target for the year
     source: str = "<memory>"
+    block: int = DEFAULT_BLOCK  # enterprises per block of the per-enterprise steps
 
     def with_(self, **changes: Any) -> MonthlyConfig:
         """The configuration with the given keys replaced (None leaves a key as it is)."""
@@ -49,7 +52,7 @@ class MonthlyConfig:
         values.update({k: v for k, v in changes.items() if v is not None})
         return MonthlyConfig(Path(values["data"]), Path(values["runs"]), str(values["model"]),
                              values["tracking_uri"], Path(values["products"]), values["lang"], values["targets"],
-                             self.source)
+                             self.source, int(values["block"]))
 
 
 def load_monthly(path: str | Path | None = None) -> MonthlyConfig:
@@ -60,7 +63,7 @@ def load_monthly(path: str | Path | None = None) -> MonthlyConfig:
     if not isinstance(doc, dict) or not set(doc) <= set(_KEYS) or not {"data", "runs", "model"} <= set(doc):
         raise ConfigError(f"{source}: expected a mapping with data, runs, model and optionally "
                           f"{', '.join(_KEYS[3:])}; got {doc!r}")
-    for key in _KEYS[:-1]:
+    for key in _KEYS[:-2]:
         if key in doc and doc[key] is not None and not isinstance(doc[key], str):
             raise ConfigError(f"{source}: {key} must be a text; got {doc[key]!r}")
     lang = doc.get("lang", "zh")
@@ -68,13 +71,16 @@ def load_monthly(path: str | Path | None = None) -> MonthlyConfig:
         raise ConfigError(f"{source}: lang must be zh or en; got {lang!r}")
     from innoscore.monitoring.statistics import METRICS
 
+    block = doc.get("block", DEFAULT_BLOCK)
+    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
+        raise ConfigError(f"{source}: block must be a whole number of enterprises, 1 or more; got {block!r}")
     targets = doc.get("targets") or {}
     if not isinstance(targets, dict) or any(k not in METRICS for k in targets) or any(
             isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 for v in targets.values()):
         raise ConfigError(f"{source}: targets must map statistics ({', '.join(METRICS)}) to positive numbers; "
                           f"got {targets!r}")
     return MonthlyConfig(Path(doc["data"]), Path(doc["runs"]), doc["model"], doc.get("tracking_uri"),
-                         Path(doc.get("products") or "pipelines/products.yaml"), lang, dict(targets), source)
+                         Path(doc.get("products") or "pipelines/products.yaml"), lang, dict(targets), source, block)
 
 
 def month_of(as_of: dt.date) -> str:
@@ -116,6 +122,61 @@ def _package_version() -> str:
         return "unknown"
 
 
+# tables that only the indicators read: the later steps (matching, statistics, monitoring) do without them
+INDICATORS_ONLY = ("ip_rights", "awards", "penalties")
+
+
+@dataclass
+class PerEnterprise:
+    """What the per-enterprise steps give for the whole province (indexed or keyed by enterprise_id)."""
+
+    indicators: pd.DataFrame
+    features: pd.DataFrame  # what the certification checks read, with the certificates held
+    points: pd.DataFrame
+    checks: pd.DataFrame  # one row per (enterprise, certification): result, holds, flag
+    scores: pd.DataFrame  # enterprise_id, pd, score, grade, reasons
+
+
+def per_enterprise(data, as_of: dt.date, points_config, model, checks_path: Path, block: int) -> PerEnterprise:
+    """Indicators, points, certification checks and PD, score, grade and reasons, a block of ``block``
+    enterprises at a time (:func:`innoscore.data.partition.partitions`): the same values as the whole
+    province at once, in a block's memory.  Every condition of every check goes to ``checks_path`` as
+    it is computed (the province's 40 rows per enterprise are never held at once); the province
+    percentile, the one value that depends on every enterprise, is computed at the end."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from innoscore.credit.scoring import score_enterprises
+    from innoscore.data.partition import partitions
+    from innoscore.points.certification import summarise
+    from innoscore.points.engine import percentiles
+    from innoscore.points.run import run as points_run
+
+    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("indicators", "features", "points", "checks", "scores")}
+    writer = None
+    try:
+        for part in partitions(data, block):
+            run = points_run(part, as_of, points_config)
+            checks = pa.Table.from_pandas(run.checks, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(checks_path, checks.schema)
+            writer.write_table(checks)  # (the schemas differ only in pandas' note of the category count)
+            parts["checks"].append(summarise(run.checks, reasons=False))
+            del checks, run.checks
+            parts["indicators"].append(run.indicators)
+            parts["features"].append(run.features)
+            parts["points"].append(run.points)
+            parts["scores"].append(score_enterprises(model, run.indicators))
+    finally:
+        if writer is not None:
+            writer.close()
+    out = {k: pd.concat(v) if len(v) > 1 else v[0] for k, v in parts.items()}
+    out["checks"] = out["checks"].reset_index(drop=True).astype({"enterprise_id": "str"})
+    out["scores"] = out["scores"].reset_index(drop=True)
+    out["points"]["percentile"] = percentiles(out["points"]["total"].to_numpy())
+    return PerEnterprise(**out)
+
+
 @dataclass
 class RunResult:
     month: str
@@ -149,7 +210,7 @@ def run_month(as_of: dt.date | None, config: MonthlyConfig, force: bool = False,
 
 def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult:
     from innoscore.credit.registry import load_credit_model
-    from innoscore.credit.scoring import reason_texts, score_enterprises
+    from innoscore.credit.scoring import reason_texts
     from innoscore.data.validation import read
     from innoscore.data.validation_report import DataError
     from innoscore.indicators import load_catalog
@@ -160,8 +221,6 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
     from innoscore.monitoring.drift import backtest, psi_with_missing, stability
     from innoscore.monitoring.statistics import programme_statistics
     from innoscore.points import load_points_config
-    from innoscore.points.certification import summarise
-    from innoscore.points.run import run as points_run
     from innoscore.publish import lock, publish
     from innoscore.report.html import render_report
 
@@ -198,17 +257,22 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
         raise UsageError(f"{target} exists; pass --force to replace it (the old month stays until the new one "
                          "is complete)")
     model, version = load_credit_model(config.model, config.tracking_uri)
-    with lock(config.runs):  # one run per runs folder, from here to the published month
-        run = step("indicators, points and certification checks",
-                   lambda: points_run(data, as_of, points_config))
-        scores = step("scores", lambda: score_enterprises(model, run.indicators))
+    # one run per runs folder, from here to the published month; the month is built in a hidden folder
+    # and moved into place only when complete
+    with lock(config.runs), publish(target, force=force) as tmp:
+        run = step(f"indicators, points, certification checks and scores (blocks of {config.block:,} enterprises)",
+                   partial(per_enterprise, data, as_of, points_config, model, tmp / "certification_checks.parquet",
+                           config.block))
+        tables = {name: t for name, t in data.items() if name not in INDICATORS_ONLY}
+        del data  # the tables only the indicators read are not needed any more
+        scores = run.scores
         result = step("matching", lambda: match(
-            data.tables, as_of, run.indicators, run.features, run.points, summarise(run.checks, reasons=False), scores,
+            tables, as_of, run.indicators, run.features, run.points, run.checks, scores,
             products, reason_texts(model), subsidy_config))
         result.model = config.model
         banks = {c for c, o in products.owners.items() if o.kind == "bank"}
         statistics = step("programme statistics", lambda: programme_statistics(
-            data.tables, as_of, run.indicators.index, banks, config.targets))
+            tables, as_of, run.indicators.index, banks, config.targets))
         score_table = run.points.reset_index()[["enterprise_id", "total"]].rename(columns={"total": "points"}) \
             .merge(scores, on="enterprise_id", how="right")
 
@@ -224,72 +288,70 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
             year_ago, manifest = _earlier(config.runs, month, 12)
             back = None
             if year_ago is not None:
-                back = backtest(pd.read_parquet(year_ago / "scores.parquet"), data.tables,
+                back = backtest(pd.read_parquet(year_ago / "scores.parquet"), tables,
                                 dt.date.fromisoformat(manifest["as_of"]), as_of)
             return drift, score_psi, back
 
         drift, score_psi, back = step("monitoring", monitoring)
-        with publish(target, force=force) as tmp:
-            def write() -> None:
-                indicators = run.indicators.reset_index()
-                indicators.insert(0, "as_of", pd.Timestamp(as_of))
-                indicators.to_parquet(tmp / "indicators.parquet", index=False)
-                run.points.reset_index().to_parquet(tmp / "points.parquet", index=False)
-                run.checks.to_parquet(tmp / "certification_checks.parquet", index=False)
-                score_table.to_parquet(tmp / "scores.parquet", index=False)
-                write_match(result, tmp, config.lang)
-                statistics.to_parquet(tmp / "statistics.parquet", index=False)
-                if drift is not None:
-                    drift.to_parquet(tmp / "drift.parquet", index=False)
-                if back is not None:
-                    back.to_parquet(tmp / "backtest.parquet", index=False)
+        def write() -> None:
+            indicators = run.indicators.reset_index()
+            indicators.insert(0, "as_of", pd.Timestamp(as_of))
+            indicators.to_parquet(tmp / "indicators.parquet", index=False)
+            run.points.reset_index().to_parquet(tmp / "points.parquet", index=False)
+            score_table.to_parquet(tmp / "scores.parquet", index=False)
+            write_match(result, tmp, config.lang)
+            statistics.to_parquet(tmp / "statistics.parquet", index=False)
+            if drift is not None:
+                drift.to_parquet(tmp / "drift.parquet", index=False)
+            if back is not None:
+                back.to_parquet(tmp / "backtest.parquet", index=False)
 
-            step("write", write)
+        step("write", write)
 
-            def report() -> None:
-                pop = result.population.frame[["enterprise_id", "name", "city", "park", "industry"]]
-                summary = {"as_of": as_of.isoformat(), "data": str(config.data), "model": config.model,
-                           "model_version": version or "", "enterprises": f"{len(run.indicators):,}",
-                           "shortlisted": f"{len(result.shortlists):,}", "tiered": f"{len(result.tiers):,}",
-                           "first_loan": f"{len(result.first_loan):,}",
-                           "subsidies": f"{result.subsidies['amount'].sum():,.0f}"}  # timings: the manifest
-                industries = industry_names()
-                pop_zh = pop.assign(industry=pop["industry"].map(lambda i: industries.get(i, i)))
-                for lang, name, other in (("zh", "report.html", "report_en.html"), ("en", "report_en.html",
-                                                                                     "report.html")):
-                    names = {p.id: p.name(lang) for p in products.products} | {t.id: t.name(lang)
-                                                                              for t in products.tiers}
-                    text = render_report(lang=lang, month=month, summary=summary, scores=score_table,
-                                         tiers=result.tiers, population=pop_zh if lang == "zh" else pop,
-                                         shortlists=result.shortlists,
-                                         drift=drift, score_psi=score_psi, backtest=back, statistics=statistics,
-                                         names=names, other_language_file=other,
-                                         industries=industries if lang == "zh" else None)
-                    (tmp / name).write_text(text, encoding="utf-8")
+        def report() -> None:
+            pop = result.population.frame[["enterprise_id", "name", "city", "park", "industry"]]
+            summary = {"as_of": as_of.isoformat(), "data": str(config.data), "model": config.model,
+                       "model_version": version or "", "enterprises": f"{len(run.indicators):,}",
+                       "shortlisted": f"{len(result.shortlists):,}", "tiered": f"{len(result.tiers):,}",
+                       "first_loan": f"{len(result.first_loan):,}",
+                       "subsidies": f"{result.subsidies['amount'].sum():,.0f}"}  # timings: the manifest
+            industries = industry_names()
+            pop_zh = pop.assign(industry=pop["industry"].map(lambda i: industries.get(i, i)))
+            for lang, name, other in (("zh", "report.html", "report_en.html"), ("en", "report_en.html",
+                                                                                 "report.html")):
+                names = {p.id: p.name(lang) for p in products.products} | {t.id: t.name(lang)
+                                                                          for t in products.tiers}
+                text = render_report(lang=lang, month=month, summary=summary, scores=score_table,
+                                     tiers=result.tiers, population=pop_zh if lang == "zh" else pop,
+                                     shortlists=result.shortlists,
+                                     drift=drift, score_psi=score_psi, backtest=back, statistics=statistics,
+                                     names=names, other_language_file=other,
+                                     industries=industries if lang == "zh" else None)
+                (tmp / name).write_text(text, encoding="utf-8")
 
-            step("report", report)
-            outputs = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
-            inputs = sorted(p for p in Path(config.data).iterdir()
-                            if p.is_file() and (p.stem in TABLES and p.suffix in (".parquet", ".csv")
-                                                or p.name == "dataset.yaml"))
-            manifest = {
-                "month": month, "as_of": as_of.isoformat(), "data": str(config.data),
-                "input_files": {p.name: _sha256(p) for p in inputs},
-                "configuration": {str(p): _sha256(p) for p in sorted(
-                    [config_dir() / "features" / f for f in ("indicators.yaml", "points.yaml", "certifications.yaml",
-                                                             "stages.yaml", "policy.yaml")]
-                    + [config_dir() / "synthetic" / "province.yaml", Path(products.source), Path(config.source)])
-                    if Path(p).is_file()},
-                "model": {"uri": config.model, "version": version, "tracking_uri": config.tracking_uri},
-                "package_version": _package_version(),
-                "rows": {"enterprises": len(run.indicators), "shortlisted": len(result.shortlists),
-                         "tiers": len(result.tiers), "first_loan": len(result.first_loan),
-                         "subsidies": len(result.subsidies)},
-                "steps": steps,
-                "outputs": outputs,
-                "written_at": dt.datetime.now().isoformat(timespec="seconds"),
-            }
-            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        step("report", report)
+        outputs = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+        inputs = sorted(p for p in Path(config.data).iterdir()
+                        if p.is_file() and (p.stem in TABLES and p.suffix in (".parquet", ".csv")
+                                            or p.name == "dataset.yaml"))
+        manifest = {
+            "month": month, "as_of": as_of.isoformat(), "data": str(config.data),
+            "input_files": {p.name: _sha256(p) for p in inputs},
+            "configuration": {str(p): _sha256(p) for p in sorted(
+                [config_dir() / "features" / f for f in ("indicators.yaml", "points.yaml", "certifications.yaml",
+                                                         "stages.yaml", "policy.yaml")]
+                + [config_dir() / "synthetic" / "province.yaml", Path(products.source), Path(config.source)])
+                if Path(p).is_file()},
+            "model": {"uri": config.model, "version": version, "tracking_uri": config.tracking_uri},
+            "package_version": _package_version(),
+            "rows": {"enterprises": len(run.indicators), "shortlisted": len(result.shortlists),
+                     "tiers": len(result.tiers), "first_loan": len(result.first_loan),
+                     "subsidies": len(result.subsidies)},
+            "steps": steps,
+            "outputs": outputs,
+            "written_at": dt.datetime.now().isoformat(timespec="seconds"),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     run_id = _log_to_mlflow(config, manifest, statistics, score_psi, target)
     return RunResult(month, target, manifest, steps, result, run_id)
 

@@ -14,6 +14,7 @@ import pandera.pandas as pa
 
 from innoscore.data import uscc
 from innoscore.data.contract import TABLES, Column, Table
+from innoscore.keys import positions
 
 __all__ = ["schema_for", "DTYPES", "EARLIEST_DATE"]
 
@@ -53,7 +54,7 @@ def _column_checks(col: Column, extracted_on: pd.Timestamp | None, enterprise_id
             ids = enterprise_ids
 
             def known(s: pd.Series) -> pd.Series:
-                return pd.Series(ids.get_indexer(s) >= 0, index=s.index)
+                return pd.Series(positions(s, ids) >= 0, index=s.index)
 
             checks.append(pa.Check(known, error="an enterprise_id present in the enterprises table",
                                    ignore_na=True))
@@ -66,7 +67,7 @@ def _column_checks(col: Column, extracted_on: pd.Timestamp | None, enterprise_id
 
 
 def schema_for(table_name: str, extracted_on: dt.date | pd.Timestamp | None = None,
-               enterprise_ids: pd.Index | None = None) -> pa.DataFrameSchema:
+               enterprise_ids: pd.Index | None = None, uniqueness: bool = True) -> pa.DataFrameSchema:
     """The pandera schema of one input table.
 
     Parameters
@@ -78,6 +79,9 @@ def schema_for(table_name: str, extracted_on: dt.date | pd.Timestamp | None = No
     enterprise_ids
         The distinct ``enterprise_id`` values of the enterprises table; child tables must use only
         these.  Pass the same Index to every table: its hash table is built once and reused.
+    uniqueness
+        False leaves out the unique columns and key (for checking a table in row blocks, with the
+        uniqueness checked on the whole table by ``innoscore.keys.duplicated``).
     """
     table = TABLES[table_name]
     ts = pd.Timestamp(extracted_on) if extracted_on is not None else None
@@ -86,14 +90,14 @@ def schema_for(table_name: str, extracted_on: dt.date | pd.Timestamp | None = No
             DTYPES[col.kind],
             checks=_column_checks(col, ts, enterprise_ids, table),
             nullable=col.nullable,
-            unique=col.unique,
+            unique=col.unique and uniqueness,
             required=True,  # the loader adds absent optional columns as empty
             report_duplicates="all",
         )
         for col in table.columns
     }
     wide = [pa.Check(rule.ok, name=f"rule:{rule.column}", error=rule.expected) for rule in table.rules]
-    multi_key = list(table.key) if len(table.key) > 1 else None
+    multi_key = list(table.key) if len(table.key) > 1 and uniqueness else None
     return pa.DataFrameSchema(
         columns,
         checks=wide,

@@ -22,11 +22,14 @@ from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from innoscore.data.contract import CERTIFICATION_KINDS, INVESTOR_KINDS, LISTING_STATUSES
 from innoscore.indicators.catalog import Catalog
 from innoscore.indicators.enterprises import STAGES
 from innoscore.points.certification import HELD_BY
+from innoscore.keys import positions
 
 __all__ = ["Field", "Fields", "Population", "SetField", "build_population", "known_fields", "VALUE_LABELS",
            "label_of", "listing_status_on"]
@@ -173,9 +176,14 @@ class SetField:
 
 
 def _pairs(rows: np.ndarray, members: np.ndarray) -> SetField:
-    frame = pd.DataFrame({"r": rows.astype(np.int64), "m": members.astype(object)}).dropna()
-    frame = frame.drop_duplicates().sort_values(["r", "m"], kind="stable")
-    return SetField(frame["r"].to_numpy(np.int64), frame["m"].to_numpy(object))
+    """Distinct (row, member) pairs sorted by row, then member; a missing member is dropped."""
+    rows = np.asarray(rows, dtype=np.int64)
+    codes, values = pd.factorize(pd.Series(members, dtype=object), sort=True)  # codes in the values' order
+    keep = codes >= 0
+    k = max(len(values), 1)
+    key = np.sort(rows[keep] * k + codes[keep])  # by (row, member); rows of -1 first
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    return SetField(key // k, np.asarray(values, dtype=object)[key % k])
 
 
 @dataclass
@@ -222,11 +230,11 @@ def listing_status_on(ent: pd.DataFrame, day) -> pd.Series:
     return status.where(~later, "unlisted")
 
 
-def _held_sets(features: pd.DataFrame, index: pd.Index) -> SetField:
+def _held_sets(features: "_Rows", n: int) -> SetField:
     rows, members = [], []
     for kind in CERTIFICATION_KINDS:
         if kind in features:
-            held = features[kind].reindex(index).fillna(0).to_numpy() > 0
+            held = np.nan_to_num(features.numbers(kind), nan=0.0) > 0
             r = np.flatnonzero(held)
             rows.append(r)
             members.append(np.full(len(r), kind, dtype=object))
@@ -234,14 +242,48 @@ def _held_sets(features: pd.DataFrame, index: pd.Index) -> SetField:
                   np.concatenate(members or [np.zeros(0, object)]))
 
 
-def _latest_published(fin: pd.DataFrame, column: str, as_of: pd.Timestamp) -> pd.Series:
-    """A financial column's value in the latest fiscal year published by ``as_of``, per enterprise."""
-    if column not in fin:
-        return pd.Series(dtype="float64")
-    known = fin[fin["published_on"] <= as_of]
-    latest = known.sort_values(["enterprise_id", "fiscal_year"], kind="stable").drop_duplicates(
-        "enterprise_id", keep="last")
-    return latest.set_index("enterprise_id")[column].astype("float64")
+def _latest_published(fin: pd.DataFrame, column: str, as_of: pd.Timestamp, index: pa.Array) -> np.ndarray:
+    """A financial column's value in the latest fiscal year published by ``as_of``, per enterprise of
+    ``index`` (missing where none is)."""
+    out = np.full(len(index), np.nan)
+    if column not in fin or not len(fin):
+        return out
+    pos = positions(fin["enterprise_id"], index)
+    keep = np.flatnonzero((fin["published_on"] <= as_of).fillna(False).to_numpy(bool) & (pos >= 0))
+    year = fin["fiscal_year"].to_numpy("float64", na_value=-np.inf)[keep]
+    order = keep[np.lexsort((year, pos[keep]))]  # by enterprise, then year: the last of each is the latest
+    last = order[np.r_[pos[order][1:] != pos[order][:-1], True]] if len(order) else order
+    out[pos[last]] = fin[column].to_numpy("float64", na_value=np.nan)[last]
+    return out
+
+
+class _Rows:
+    """The rows of a table (indexed by, or with a column of, enterprise ids) that hold the population's
+    enterprises: each column is taken for those rows alone (missing where an enterprise has none), not
+    the whole table reindexed."""
+
+    def __init__(self, table: pd.DataFrame, index: pa.Array):
+        self.table = table
+        ids = table["enterprise_id"] if "enterprise_id" in table.columns else table.index
+        self.pos = positions(index, ids)
+        self.found = self.pos >= 0
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.table.columns
+
+    def column(self, name: str) -> pd.Series:
+        values = self.table[name].iloc[np.maximum(self.pos, 0)].reset_index(drop=True) if len(self.table) else \
+            pd.Series([None] * len(self.pos), dtype=object)
+        return values.where(pd.Series(self.found)) if not self.found.all() else values
+
+    def numbers(self, name: str) -> np.ndarray:
+        values = self.table[name].to_numpy("float64", na_value=np.nan)
+        out = values[np.maximum(self.pos, 0)] if len(values) else np.full(len(self.pos), np.nan)
+        out[~self.found] = np.nan
+        return out
+
+    def objects(self, name: str) -> np.ndarray:
+        return self.column(name).to_numpy(object) if name in self else np.full(len(self.pos), None, dtype=object)
 
 
 def build_population(tables: Mapping[str, pd.DataFrame], as_of: dt.date, indicators: pd.DataFrame,
@@ -257,68 +299,75 @@ def build_population(tables: Mapping[str, pd.DataFrame], as_of: dt.date, indicat
     day = pd.Timestamp(as_of)
     index = pd.Index(np.sort(indicators.index.astype(str).to_numpy()), name="enterprise_id")
     n = len(index)
-    ent = tables["enterprises"].set_index("enterprise_id").reindex(index)
-    cols: dict[str, object] = {"enterprise_id": index.to_numpy(), "name": ent["name"].to_numpy(object)}
-    for c in ("city", "county", "park", "industry", "listing_status"):
-        cols[c] = ent[c].to_numpy(object) if c in ent else np.full(n, None, dtype=object)
-    cols["listing_status"] = listing_status_on(ent, day).to_numpy(object)
-    cols["valuation"] = ent["valuation"].to_numpy("float64", na_value=np.nan) if "valuation" in ent else np.nan
+    ids = pa.array(index.to_numpy(), type=pa.string())  # converted once for the lookups
+    ent = _Rows(tables["enterprises"], ids)
+    cols: dict[str, object] = {"enterprise_id": index.to_numpy(), "name": ent.objects("name")}
+    for c in ("city", "county", "park", "industry"):
+        cols[c] = ent.objects(c)
+    status = pd.DataFrame({"listing_status": ent.objects("listing_status")})
+    if "listed_on" in ent:
+        status["listed_on"] = ent.column("listed_on")
+    cols["listing_status"] = listing_status_on(status, day).to_numpy(object)
+    cols["valuation"] = ent.numbers("valuation") if "valuation" in ent else np.nan
     cols["in_park"] = pd.notna(cols["park"]) & (pd.Series(cols["park"]).astype(str).str.strip() != "").to_numpy()
     # points, PD and the stage
-    pts = points.set_index("enterprise_id") if "enterprise_id" in points else points
-    pts = pts.reindex(index)
-    cols["points"] = pts["total"].to_numpy("float64", na_value=np.nan)
+    pts = _Rows(points, ids)
+    cols["points"] = pts.numbers("total")
     for g in ("technology", "growth", "auxiliary", "bonus", "penalty", "percentile"):
-        cols[f"points_{g}"] = pts[g].to_numpy("float64", na_value=np.nan) if g in pts else np.nan
-    sc = (scores.set_index("enterprise_id") if "enterprise_id" in scores else scores).reindex(index)
-    cols["pd"] = sc["pd"].to_numpy("float64", na_value=np.nan)
-    cols["score"] = sc["score"].to_numpy("float64", na_value=np.nan)
-    cols["grade"] = sc["grade"].to_numpy(object)
-    ind = indicators.reindex(index)
-    cols["stage"] = ind["stage"].astype(object).to_numpy() if "stage" in ind else None
+        cols[f"points_{g}"] = pts.numbers(g) if g in pts else np.nan
+    sc = _Rows(scores, ids)
+    cols["pd"] = sc.numbers("pd")
+    cols["score"] = sc.numbers("score")
+    cols["grade"] = sc.objects("grade")
+    ind = _Rows(indicators, ids)
+    cols["stage"] = ind.column("stage").astype(object).to_numpy() if "stage" in ind else None
     # loans to date and export revenue, point in time
     loans = tables.get("loans")
     if loans is not None and len(loans):
-        to_date = loans[loans["originated_on"] <= day].groupby("enterprise_id").size()
-        cols["loans_to_date"] = to_date.reindex(index).fillna(0).to_numpy("float64")
+        to_date = np.bincount(np.maximum(positions(loans["enterprise_id"][loans["originated_on"] <= day], ids), -1) + 1,
+                              minlength=n + 1)[1:]
+        cols["loans_to_date"] = to_date.astype("float64")
     else:
         cols["loans_to_date"] = np.zeros(n)
     cols["never_borrowed"] = cols["loans_to_date"] == 0
     fin = tables.get("financials")
-    cols["export_revenue"] = (_latest_published(fin, "export_revenue", day).reindex(index).to_numpy("float64")
-                              if fin is not None else np.nan)
+    cols["export_revenue"] = _latest_published(fin, "export_revenue", day, ids) if fin is not None else np.nan
     frame = pd.DataFrame(cols)
     # every other number field from the indicator and feature tables
-    feats = features.reindex(index)
+    feats = _Rows(features, ids)
     for name, f in fields.items():
         if f.kind == "number" and name not in frame:
             source = ind if name in ind else feats if name in feats else None
-            frame[name] = source[name].to_numpy("float64", na_value=np.nan) if source is not None else np.nan
+            frame[name] = source.numbers(name) if source is not None else np.nan
     # the set fields
-    sets = {"certifications_held": _held_sets(feats, index)}
-    passing = checks[checks["result"].astype(str) == "pass"]
-    sets["certifications_passing"] = _pairs(index.get_indexer(passing["enterprise_id"].astype(str)),
-                                            passing["check"].astype(str).to_numpy(object))
+    sets = {"certifications_held": _held_sets(feats, n)}
+    passing = checks[(checks["result"] == "pass").to_numpy(bool)]
+    sets["certifications_passing"] = _pairs(positions(passing["enterprise_id"], ids),
+                                            passing["check"].to_numpy(object))
     rounds = tables.get("equity_rounds")
     if rounds is not None and len(rounds):
         held = rounds["closed_on"] <= day
         if "exited_on" in rounds:
             held &= ~(rounds["exited_on"] <= day).fillna(False).astype(bool)
         current = rounds[held]
-        r = index.get_indexer(current["enterprise_id"].astype(str))
+        r = positions(current["enterprise_id"], ids)
         sets["investor_kinds"] = _pairs(r, current["investor_kind"].to_numpy(object))
         inv = current["investor"] if "investor" in current else pd.Series(None, index=current.index, dtype=object)
         sets["investors"] = _pairs(r, inv.to_numpy(object))
     else:
         sets["investor_kinds"] = sets["investors"] = _pairs(np.zeros(0, np.int64), np.zeros(0, object))
-    consent = ent["consent_banks"] if "consent_banks" in ent else pd.Series(None, index=index, dtype=object)
-    split = consent.astype("string").str.split(";").explode().str.strip()
-    split = split[split.notna() & (split != "")]
-    sets["consent"] = _pairs(index.get_indexer(split.index), split.to_numpy(object))
+    consent = pa.array(ent.objects("consent_banks"), type=pa.string(), from_pandas=True)
+    parts = pc.split_pattern(consent, ";")  # in Arrow: a million lists of codes in a second
+    owner = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.list_flatten(parts)))  # a few distinct codes
+    names = np.asarray(owner.dictionary.to_pylist() + [""], dtype=object)
+    code = owner.indices.fill_null(len(names) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+    row = pc.list_parent_indices(parts).to_numpy(zero_copy_only=False).astype(np.int64)
+    named = names[code] != ""
+    sets["consent"] = _pairs(row[named], names[code[named]])
     for key in list(sets):  # rows of enterprises not in the population (-1) are dropped
         s = sets[key]
         keep = s.rows >= 0
         sets[key] = SetField(s.rows[keep], s.members[keep])
-    reason_cols = [c for c in sc.columns if c.startswith("reason_") and not c.endswith("_text")]
-    return Population(as_of, frame, sets, fields, sc[reason_cols].reset_index(drop=True),
-                      dict(reason_texts or {}))
+    reason_cols = [c for c in scores.columns if c.startswith("reason_") and not c.endswith("_text")]
+    reasons = pd.DataFrame({c: sc.objects(c) for c in reason_cols})
+    return Population(as_of, frame, sets, fields, reasons, dict(reason_texts or {}))

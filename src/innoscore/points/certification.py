@@ -633,22 +633,24 @@ def run_checks(features: pd.DataFrame, rules: dict | None = None) -> pd.DataFram
                 "description": c.description, "source": c.source,
             })
     k = len(parts)
+    # enterprise by enterprise (each one's conditions together), so that the rows of a block of
+    # enterprises are a block of the rows
 
     def stack(key: str) -> np.ndarray:
-        return np.concatenate([p[key] for p in parts]) if k else np.zeros(0)
+        return np.stack([p[key] for p in parts], axis=1).ravel() if k else np.zeros(0)
 
     def constant(key: str) -> pd.Categorical:
         values = [p[key] for p in parts]
         cats = list(dict.fromkeys(values))
-        codes = np.repeat(np.array([cats.index(v) for v in values], dtype=np.int16), n)
+        codes = np.tile(np.array([cats.index(v) for v in values], dtype=np.int16), n)
         return pd.Categorical.from_codes(codes, categories=cats)
 
     out = pd.DataFrame({
         # the id as a category of the enterprises: 40 conditions per enterprise repeat it, as a number
         "enterprise_id": pd.Categorical.from_codes(stack("position").astype(np.int32) if k else np.zeros(0, np.int32),
                                                    categories=pd.Index(ids, dtype="str")),
-        "check": pd.Categorical.from_codes(np.repeat(np.array([list(CHECKS).index(p["check"]) for p in parts],
-                                                              dtype=np.int8), n), categories=list(CHECKS)),
+        "check": pd.Categorical.from_codes(np.tile(np.array([list(CHECKS).index(p["check"]) for p in parts],
+                                                            dtype=np.int8), n), categories=list(CHECKS)),
         "rule": constant("rule"),
         "result": pd.Categorical.from_codes(stack("result").astype(np.int8), categories=list(RESULTS)),
         "low": stack("low"),

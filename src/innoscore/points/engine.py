@@ -21,7 +21,7 @@ import pandas as pd
 from innoscore.indicators.enterprises import STAGES
 from innoscore.points.config import POINT_GROUPS, PointsConfig, Rule
 
-__all__ = ["Prepared", "normalise", "prepare", "score", "CONTRIBUTION_PREFIX"]
+__all__ = ["Prepared", "normalise", "prepare", "score", "percentiles", "CONTRIBUTION_PREFIX"]
 
 CONTRIBUTION_PREFIX = "pts_"
 
@@ -154,7 +154,7 @@ def score(prep: Prepared, config: PointsConfig | None = None) -> pd.DataFrame:
     columns = {
         "stage": pd.Categorical.from_codes(prep.stage, categories=list(STAGES)),
         "total": total,
-        "percentile": _percentile(total),
+        "percentile": percentiles(total),
         **{g: subtotal[j] for j, g in enumerate(POINT_GROUPS)},
         "base": base,
         "bonus": bonus,
@@ -171,7 +171,7 @@ def _row_sums(items: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _percentile(total: np.ndarray) -> np.ndarray:
+def percentiles(total: np.ndarray) -> np.ndarray:
     """Share of the province's enterprises with points at or below each one's, in percent."""
     order = np.argsort(total, kind="stable")
     ranked = total[order]
