@@ -25,13 +25,13 @@ import pandas as pd
 from innoscore.config import ConfigError, config_dir, load_yaml
 from innoscore.data.contract import TABLES
 from innoscore.errors import UsageError
-from innoscore.resources import peak_gb, reset_peak
+from innoscore.resources import peak_gb, release_memory, reset_peak
 
 __all__ = ["MonthlyConfig", "load_monthly", "run_month", "RunResult", "DEFAULT_MONTHLY", "month_of"]
 
 DEFAULT_MONTHLY = "pipelines/monthly.yaml"
 _KEYS = ("data", "runs", "model", "tracking_uri", "products", "lang", "block", "targets")
-DEFAULT_BLOCK = 250_000
+DEFAULT_BLOCK = 100_000
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class PerEnterprise:
     """What the per-enterprise steps give for the whole province (indexed or keyed by enterprise_id)."""
 
     indicators: pd.DataFrame
-    features: pd.DataFrame  # what the certification checks read, with the certificates held
+    features: pd.DataFrame  # what the certification checks read that the indicators do not hold
     points: pd.DataFrame
     checks: pd.DataFrame  # one row per (enterprise, certification): result, holds, flag
     scores: pd.DataFrame  # enterprise_id, pd, score, grade, reasons
@@ -140,9 +140,10 @@ class PerEnterprise:
 def per_enterprise(data, as_of: dt.date, points_config, model, checks_path: Path, block: int) -> PerEnterprise:
     """Indicators, points, certification checks and PD, score, grade and reasons, a block of ``block``
     enterprises at a time (:func:`innoscore.data.partition.partitions`): the same values as the whole
-    province at once, in a block's memory.  Every condition of every check goes to ``checks_path`` as
-    it is computed (the province's 40 rows per enterprise are never held at once); the province
-    percentile, the one value that depends on every enterprise, is computed at the end."""
+    province at once, in a block's memory.  The tables only the indicators read (:data:`INDICATORS_ONLY`)
+    are taken out of ``data`` and let go a block at a time.  Every condition of every check goes to
+    ``checks_path`` as it is computed (the province's 40 rows per enterprise are never held at once); the
+    province percentile, the one value that depends on every enterprise, is computed at the end."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -155,7 +156,7 @@ def per_enterprise(data, as_of: dt.date, points_config, model, checks_path: Path
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("indicators", "features", "points", "checks", "scores")}
     writer = None
     try:
-        for part in partitions(data, block):
+        for part in partitions(data, block, consume=INDICATORS_ONLY):
             run = points_run(part, as_of, points_config)
             checks = pa.Table.from_pandas(run.checks, preserve_index=False)
             if writer is None:
@@ -164,13 +165,20 @@ def per_enterprise(data, as_of: dt.date, points_config, model, checks_path: Path
             parts["checks"].append(summarise(run.checks, reasons=False))
             del checks, run.checks
             parts["indicators"].append(run.indicators)
-            parts["features"].append(run.features)
+            parts["features"].append(run.features.drop(columns=[c for c in run.features.columns
+                                                                if c in run.indicators.columns]))
             parts["points"].append(run.points)
             parts["scores"].append(score_enterprises(model, run.indicators))
+            del run, part
+            release_memory()  # the block's working memory, before the next block's
     finally:
         if writer is not None:
             writer.close()
-    out = {k: pd.concat(v) if len(v) > 1 else v[0] for k, v in parts.items()}
+    out = {}
+    for k in list(parts):  # one kind at a time, its blocks let go as soon as they are joined
+        blocks = parts.pop(k)
+        out[k] = pd.concat(blocks) if len(blocks) > 1 else blocks[0]
+        del blocks
     out["checks"] = out["checks"].reset_index(drop=True).astype({"enterprise_id": "str"})
     out["scores"] = out["scores"].reset_index(drop=True)
     out["points"]["percentile"] = percentiles(out["points"]["total"].to_numpy())
@@ -231,6 +239,7 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
         reset_peak()  # each step's own peak, where the system allows it
         t0 = time.perf_counter()
         out = fn()
+        release_memory()  # what the step freed, back to the system before the next step
         steps.append({"step": name, "seconds": round(time.perf_counter() - t0, 3), "peak_gb": round(peak_gb(), 3)})
         if bar is not None:
             bar.update(task, total=1, completed=1, description=f"{name}: {steps[-1]['seconds']:.1f} s")

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
 
 from innoscore.data import uscc
 from innoscore.data.contract import TABLES, Column, Table
@@ -51,7 +52,7 @@ def _column_checks(col: Column, extracted_on: pd.Timestamp | None, enterprise_id
     if col.kind == "uscc" and table.name != "enterprises":
         # codes of child tables are checked against the enterprises table, whose codes are verified
         if enterprise_ids is not None:
-            ids = enterprise_ids
+            ids = pa_arrow.array(enterprise_ids.to_numpy(), type=pa_arrow.string(), from_pandas=True)  # once
 
             def known(s: pd.Series) -> pd.Series:
                 return pd.Series(positions(s, ids) >= 0, index=s.index)

@@ -425,7 +425,7 @@ def read(data_dir: str | Path, extracted_on: dt.date | None = None) -> tuple[Val
     problems.extend(located)
 
     typed: dict[str, pd.DataFrame] = {}
-    reported: dict[str, dict[str, np.ndarray]] = {}
+    ids = None  # the enterprises' codes (the first table), for the other tables' check
     for name in TABLE_NAMES:
         table = TABLES[name]
         path = found.get(name)
@@ -440,15 +440,13 @@ def read(data_dir: str | Path, extracted_on: dt.date | None = None) -> tuple[Val
         if raw is None:
             typed[name] = empty_frame(name)
             continue
-        typed[name], coerce_problems, reported[name] = _coerce(raw, table)
+        typed[name], coerce_problems, reported = _coerce(raw, table)
         del raw
         problems.extend(coerce_problems)
-
-    enterprises_ok = report.tables["enterprises"]["rows"]
-    ids = pd.Index(typed["enterprises"]["enterprise_id"].dropna()).unique() if enterprises_ok else None
-    for name in TABLE_NAMES:
-        if report.tables[name]["rows"]:
-            problems.extend(_schema_problems(typed[name], TABLES[name], extracted_on, ids, reported[name]))
+        if name == "enterprises":
+            ids = pd.Index(typed[name]["enterprise_id"].dropna()).unique()
+        # each table checked as it comes: the check's working memory is not added to every table's
+        problems.extend(_schema_problems(typed[name], table, extracted_on, ids, reported))
     if report.tables["projects"]["rows"]:
         problems.extend(_project_owner_problems(typed["projects"]))
 

@@ -230,11 +230,12 @@ def listing_status_on(ent: pd.DataFrame, day) -> pd.Series:
     return status.where(~later, "unlisted")
 
 
-def _held_sets(features: "_Rows", n: int) -> SetField:
+def _held_sets(indicators: "_Rows", features: "_Rows", n: int) -> SetField:
     rows, members = [], []
     for kind in CERTIFICATION_KINDS:
-        if kind in features:
-            held = np.nan_to_num(features.numbers(kind), nan=0.0) > 0
+        source = indicators if kind in indicators else features if kind in features else None
+        if source is not None:
+            held = np.nan_to_num(source.numbers(kind), nan=0.0) > 0
             r = np.flatnonzero(held)
             rows.append(r)
             members.append(np.full(len(r), kind, dtype=object))
@@ -340,7 +341,7 @@ def build_population(tables: Mapping[str, pd.DataFrame], as_of: dt.date, indicat
             source = ind if name in ind else feats if name in feats else None
             frame[name] = source.numbers(name) if source is not None else np.nan
     # the set fields
-    sets = {"certifications_held": _held_sets(feats, n)}
+    sets = {"certifications_held": _held_sets(ind, feats, n)}
     passing = checks[(checks["result"] == "pass").to_numpy(bool)]
     sets["certifications_passing"] = _pairs(positions(passing["enterprise_id"], ids),
                                             passing["check"].to_numpy(object))

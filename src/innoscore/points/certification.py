@@ -670,9 +670,13 @@ def summarise(checks: pd.DataFrame, reasons: bool = True) -> pd.DataFrame:
     the data cannot decide.  ``checks`` is what :func:`run_checks` returns, or its rows for some enterprises
     (every condition of them: filter by enterprise, not by result)."""
     # every certification lists each enterprise once per condition: one condition's rows are enough
-    pairs = checks[["check", "rule"]].drop_duplicates("check")
-    first_rule = checks["check"].map(dict(zip(pairs["check"], pairs["rule"]))).astype("object")
-    one = checks[(checks["rule"].astype("object") == first_rule).to_numpy()]
+    # (compared a certification at a time: the rows' categories compare as small numbers)
+    check, rule = checks["check"], checks["rule"]
+    chosen = np.zeros(len(checks), dtype=bool)
+    for name in pd.unique(check):
+        of = (check == name).to_numpy(bool)
+        chosen |= of & (rule == rule.iloc[int(np.argmax(of))]).to_numpy(bool)
+    one = checks[chosen]
     first = one[["enterprise_id", "check", "check_result", "holds", "flag"]].rename(
         columns={"check_result": "result"}).reset_index(drop=True)
     if not reasons:
