@@ -6,8 +6,9 @@ Targets (issue 12), training excluded: 10^5 enterprises <= 15 s; 10^6 <= 2 minut
 
 Not timed: generating each province, and training the credit model once on a 20,000-enterprise
 province (saved as an MLflow model folder).  Timed, in a fresh process per size (so that its peak
-memory is its own): `run_month`, from validation to the published month; the steps' times and the
-process's peak memory come from the month's manifest.
+memory is its own): `run_month` with `pipelines/monthly.yaml`'s settings (blocks of 100,000
+enterprises), from validation to the published month and its MLflow log; each step's time and the
+process's peak resident memory during the step come from the month's manifest.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ def main() -> None:
             target = (f" (target {t_s} s" + (f", {t_gb:g} GB" if t_gb else "") + ")") if t_s else ""
             print(f"{n:>9,} enterprises: {r['seconds']:6.1f} s, peak {peak:.2f} GB{target}"
                   + (f"  [{'ok' if ok else 'MISSED'}]" if t_s else ""))
+            width = max(len(s["step"]) for s in r["steps"])
             for s in r["steps"]:
-                print(f"    {s['step']:<45} {s['seconds']:7.1f} s   peak so far {s['peak_gb']:.2f} GB")
+                print(f"    {s['step']:<{width}} {s['seconds']:6.1f} s   peak {s['peak_gb']:.2f} GB")
             sys.stdout.flush()
 
 

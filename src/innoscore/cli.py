@@ -143,32 +143,14 @@ def cmd_points(args: argparse.Namespace) -> int:
 
 
 def cmd_points_explain(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from innoscore.points.certification import CERTIFICATION_KINDS_HELD, summarise
-    from innoscore.points.explain import explain, format_explanation
+    from innoscore.points.explain import explain_enterprise
 
     result = _points_run(args)
-    if args.enterprise not in result.points.index:
+    try:
+        print(explain_enterprise(result, args.enterprise))
+    except KeyError:
         raise UsageError(f"--enterprise {args.enterprise} is not among the {len(result.points):,} enterprises "
-                         f"existing on {result.as_of}")
-    row = result.features.loc[args.enterprise]
-    held = {k: bool(row[k] > 0) for k in CERTIFICATION_KINDS_HELD if k in row.index}
-    parts = explain(result.prepared, result.points, args.enterprise, held)
-    cfg = result.prepared.config
-    print(format_explanation(parts, cfg.bonus_cap, cfg.penalty_cap))
-    checks = result.checks[result.checks["enterprise_id"] == args.enterprise]
-    summary = summarise(checks).set_index("check")
-    print("certification checks (pass only when every condition passes):")
-    for name, rows in checks.groupby("check", observed=True, sort=False):
-        s = summary.loc[name]
-        held_note = " (holds it; FLAGGED: the data contradicts it)" if s["flag"] else (
-            " (holds it)" if s["holds"] else "")
-        print(f"  {name}: {s['result']}{held_note}")
-        for r in rows.itertuples():
-            value = "" if pd.isna(r.low) else (f" [{r.low:.4g}]" if r.low == r.high else
-                                               f" [{r.low:.4g} to {r.high:.4g}]")
-            print(f"    {r.result:<17} {r.rule}{value}: {r.description}")
+                         f"existing on {result.as_of}") from None
     return EXIT_OK
 
 

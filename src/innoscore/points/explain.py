@@ -8,7 +8,7 @@ from innoscore.data.contract import CERTIFICATION_KINDS
 from innoscore.indicators.certifications import SME_LADDER, TECH_LADDER
 from innoscore.points.engine import CONTRIBUTION_PREFIX, Prepared, effective_weights
 
-__all__ = ["explain", "format_explanation", "certificate_places"]
+__all__ = ["explain", "format_explanation", "certificate_places", "explain_enterprise", "format_checks"]
 
 _LADDERS = {k: ladder for ladder in (TECH_LADDER, SME_LADDER) for k in ladder}
 
@@ -106,3 +106,38 @@ def format_explanation(parts: dict, bonus_cap: float, penalty_cap: float) -> str
     lines.append(f"total: {t['base']:.2f} + {t['bonus']:g} - {t['penalty']:g} = {t['total']:.2f} points "
                  f"(kept in 0-100); province percentile {t['percentile']:.1f}")
     return "\n".join(lines)
+
+
+def format_checks(checks: pd.DataFrame) -> str:
+    """One enterprise's certification checks (its rows of ``run_checks``): each certification's result,
+    whether it holds the certificate (flagged when the data contradicts it), then every condition."""
+    from innoscore.points.certification import summarise
+
+    summary = summarise(checks).set_index("check")
+    lines = ["certification checks (pass only when every condition passes):"]
+    for name, rows in checks.groupby("check", observed=True, sort=False):
+        s = summary.loc[name]
+        held_note = " (holds it; FLAGGED: the data contradicts it)" if s["flag"] else (
+            " (holds it)" if s["holds"] else "")
+        lines.append(f"  {name}: {s['result']}{held_note}")
+        for r in rows.itertuples():
+            value = "" if pd.isna(r.low) else (f" [{r.low:.4g}]" if r.low == r.high else
+                                               f" [{r.low:.4g} to {r.high:.4g}]")
+            lines.append(f"    {r.result:<17} {r.rule}{value}: {r.description}")
+    return "\n".join(lines)
+
+
+def explain_enterprise(result, enterprise_id: str) -> str:
+    """The points of one enterprise of a points run (``points.run.run``), indicator by indicator, and
+    its certification checks, as printed by ``innoscore points explain``.  Raises KeyError when the
+    enterprise is not in the run."""
+    from innoscore.points.certification import CERTIFICATION_KINDS_HELD
+
+    if enterprise_id not in result.points.index:
+        raise KeyError(enterprise_id)
+    row = result.features.loc[enterprise_id]
+    held = {k: bool(row[k] > 0) for k in CERTIFICATION_KINDS_HELD if k in row.index}
+    parts = explain(result.prepared, result.points, enterprise_id, held)
+    cfg = result.prepared.config
+    checks = result.checks[(result.checks["enterprise_id"] == enterprise_id).to_numpy(bool)]
+    return format_explanation(parts, cfg.bonus_cap, cfg.penalty_cap) + "\n" + format_checks(checks)
