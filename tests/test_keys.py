@@ -38,3 +38,12 @@ def test_many_distinct_codes_have_no_duplicate_and_one_repeat_is_found():
     ids[150_000] = ids[3]
     found = np.flatnonzero(duplicated(pd.DataFrame({"id": ids}), ["id"]))
     assert found.tolist() == [3, 150_000]
+
+
+def test_anything_but_text_is_compared_as_pandas_does():
+    mixed = pd.DataFrame({"a": pd.Series([1, "1", 1.0, None], dtype=object)})
+    assert duplicated(mixed, ["a"]).tolist() == [True, False, True, False]
+    assert positions(pd.Series([1, 2]), pd.Index(["1", "2"])).tolist() == [-1, -1]  # 1 is not "1"
+    assert positions(pd.Series([2, 5], dtype=object), pd.Index([5, 2])).tolist() == [1, 0]
+    days = pd.DataFrame({"d": pd.to_datetime(["2024-01-01", "2024-01-01", None])})
+    assert duplicated(days, ["d"]).tolist() == [True, True, False]

@@ -212,16 +212,16 @@ def test_a_store_that_does_not_exist_is_refused_not_created(setup, tmp_path, cap
 
 
 def test_blocks_of_enterprises_give_the_month_of_the_whole_province(setup, tmp_path):
-    """The per-enterprise steps run a block of enterprises at a time: blocks of 37 (the last one short)
-    give the same indicators, points (the province percentile included), checks and scores as one block,
-    and the same bank files."""
+    """The per-enterprise steps run a block of enterprises at a time: blocks of 130 (the last one short,
+    so its categories take narrower codes) give the same indicators, points (the province percentile
+    included), checks and scores as one block, and the same bank files."""
     from innoscore.run import load_monthly, run_month
 
     root, data, model = setup
     base = load_monthly().with_(data=data, model=str(model), tracking_uri=f"sqlite:///{root}/mlflow.db")
     whole = run_month(None, base.with_(runs=tmp_path / "one", block=10**9), say=None)
-    blocks = run_month(None, base.with_(runs=tmp_path / "blocks", block=37), say=None)
-    assert whole.manifest["rows"]["enterprises"] > 37 * 5
+    blocks = run_month(None, base.with_(runs=tmp_path / "blocks", block=130), say=None)
+    assert whole.manifest["rows"]["enterprises"] > 130 * 2
     for name in ("indicators.parquet", "points.parquet", "scores.parquet", "certification_checks.parquet",
                  "tiers.parquet", "first_loan.parquet"):
         a, b = pd.read_parquet(whole.folder / name), pd.read_parquet(blocks.folder / name)
@@ -231,3 +231,36 @@ def test_blocks_of_enterprises_give_the_month_of_the_whole_province(setup, tmp_p
         path = tmp_path / "monthly.yaml"
         path.write_text("data: x\nruns: y\nmodel: m\nblock: 0\n", encoding="utf-8")
         load_monthly(path)
+
+
+def test_a_block_of_enterprises_founded_after_the_date_is_skipped(setup, small_province, tmp_path):
+    """Enterprises listed newest first and an as-of date before the 20 newest were founded: the first
+    block of 20 has nobody to score; the others give what one block gives.  Nobody at all: a clear error."""
+    import datetime as dt
+
+    import mlflow
+
+    from innoscore.data.validation import Dataset
+    from innoscore.errors import UsageError
+    from innoscore.points import load_points_config
+    from innoscore.run import per_enterprise
+
+    model = mlflow.sklearn.load_model(str(setup[2]))
+    tables = {k: v.copy() for k, v in small_province[0].items()}
+    ent = tables["enterprises"].sort_values("founded_on", ascending=False, ignore_index=True)
+    tables["enterprises"] = ent
+    as_of = (ent["founded_on"].iloc[19] - pd.Timedelta(days=1)).date()
+    assert (ent["founded_on"].iloc[:20] > pd.Timestamp(as_of)).all() and len(ent) > 60
+    config = load_points_config()
+    one = per_enterprise(Dataset(dict(tables), SMALL.extracted_on), as_of, config, model, tmp_path / "a.parquet",
+                         10**9)
+    blocks = per_enterprise(Dataset(dict(tables), SMALL.extracted_on), as_of, config, model, tmp_path / "b.parquet",
+                            20)
+    pd.testing.assert_frame_equal(one.indicators, blocks.indicators)
+    pd.testing.assert_frame_equal(one.scores, blocks.scores)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a.parquet"), pd.read_parquet(tmp_path / "b.parquet"),
+                                  check_categorical=False)
+    tables["enterprises"] = ent.assign(founded_on=pd.Timestamp("2024-01-01"))
+    with pytest.raises(UsageError, match="no enterprise of the data existed"):
+        per_enterprise(Dataset(dict(tables), SMALL.extracted_on), dt.date(2023, 6, 30), config, model,
+                       tmp_path / "c.parquet", 20)

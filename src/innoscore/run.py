@@ -158,10 +158,15 @@ def per_enterprise(data, as_of: dt.date, points_config, model, checks_path: Path
     try:
         for part in partitions(data, block, consume=INDICATORS_ONLY):
             run = points_run(part, as_of, points_config)
+            if len(run.indicators) == 0:  # none of the block's enterprises existed yet
+                continue
             checks = pa.Table.from_pandas(run.checks, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(checks_path, checks.schema)
-            writer.write_table(checks)  # (the schemas differ only in pandas' note of the category count)
+            if writer is None:  # categories as 32-bit codes in every block (pandas picks 8 or 16 for few)
+                schema = pa.schema([pa.field(f.name, pa.dictionary(pa.int32(), f.type.value_type))
+                                    if pa.types.is_dictionary(f.type) else f for f in checks.schema],
+                                   metadata=checks.schema.metadata)
+                writer = pq.ParquetWriter(checks_path, schema)
+            writer.write_table(checks.cast(schema))
             parts["checks"].append(summarise(run.checks, reasons=False))
             del checks, run.checks
             parts["indicators"].append(run.indicators)
@@ -174,11 +179,18 @@ def per_enterprise(data, as_of: dt.date, points_config, model, checks_path: Path
     finally:
         if writer is not None:
             writer.close()
+    if not parts["indicators"]:
+        raise UsageError(f"no enterprise of the data existed on {as_of} (every founded_on is later)")
     out = {}
     for k in list(parts):  # one kind at a time, its blocks let go as soon as they are joined
         blocks = parts.pop(k)
-        out[k] = pd.concat(blocks) if len(blocks) > 1 else blocks[0]
-        del blocks
+        frame = pd.concat(blocks) if len(blocks) > 1 else blocks[0]
+        for c in frame.columns:  # a block with no value in a text column made it objects: text again
+            typed = {b[c].dtype for b in blocks if b[c].dtype != object}
+            if frame[c].dtype == object and len(typed) == 1:
+                frame[c] = frame[c].astype(typed.pop())
+        out[k] = frame
+        del blocks, frame
     out["checks"] = out["checks"].reset_index(drop=True).astype({"enterprise_id": "str"})
     out["scores"] = out["scores"].reset_index(drop=True)
     out["points"]["percentile"] = percentiles(out["points"]["total"].to_numpy())

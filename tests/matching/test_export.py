@@ -203,7 +203,7 @@ def test_every_xlsx_cell_holds_the_frame_value_with_its_format(matched, tmp_path
     owner = result.shortlists["owner"].value_counts().index[0]
     first = next(p for p in sheets[owner] if p != "_tiers" and len(sheets[owner][p]) >= 4)
     frame = sheets[owner][first]
-    odd = ["A&B <科技> 公司", "  前后有空格  ", "非字符\uffff公司", "引号\"'公司"]
+    odd = ["A&B <科技> 公司", "  前后有空格  ", "非字符\uffff孤公司", "回\r车\"'公司"]
     frame.loc[frame.index[:4], "name"] = odd
     frame.loc[frame.index[0], "pd"] = np.nan
     write_owner_files(tmp_path, result.catalog, sheets, result.as_of)
@@ -218,7 +218,7 @@ def test_every_xlsx_cell_holds_the_frame_value_with_its_format(matched, tmp_path
                 if v is None or (isinstance(v, float) and np.isnan(v)):
                     assert cell.value is None, (ws.title, key)
                 elif isinstance(v, str):
-                    assert cell.data_type == "s" and cell.value == re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\uffff]", "", v), (ws.title, key)
+                    assert cell.data_type == "s" and cell.value == re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\uffff]", "", v), (ws.title, key)
                 else:
                     assert cell.data_type == "n" and cell.value == pytest.approx(float(v), rel=1e-15), (ws.title, key)
                 if key == "pd" and cell.value is not None:
@@ -226,5 +226,13 @@ def test_every_xlsx_cell_holds_the_frame_value_with_its_format(matched, tmp_path
                 if key == "suggested_amount" and cell.value is not None:
                     assert cell.number_format == "#,##0"
     names = [c.value for c in wb[result.catalog.product(first).name_zh]["C"][1:5]]
-    assert names == ["A&B <科技> 公司", "  前后有空格  ", "非字符公司", "引号\"'公司"]
+    assert names == ["A&B <科技> 公司", "  前后有空格  ", "非字符孤公司", "回\r车\"'公司"]
     assert wb[result.catalog.product(first).name_zh]["J2"].value is None  # the missing PD: an empty cell
+
+
+def test_sheet_titles_differ_ignoring_case_and_fit_excel():
+    from innoscore.matching.export import _sheet_title
+
+    used: set[str] = set()
+    assert [_sheet_title(t, used) for t in ("Loan", "loan", "LOAN", "a/b:c", "x" * 40)] == [
+        "Loan", "loan(2)", "LOAN(3)", "a_b_c", "x" * 31]

@@ -148,8 +148,8 @@ def owner_frames(catalog: ProductCatalog, pop: Population, shortlists: pd.DataFr
 
 
 # characters XML 1.0 (and so an xlsx) cannot hold: control characters and the non-characters U+FFFE, U+FFFF
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})  # a bare CR would read as LF
 
 
 def _cell(value):
@@ -166,10 +166,10 @@ def _cell(value):
 def _sheet_title(name: str, used: set[str]) -> str:
     title = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
     base, i = title, 2
-    while title in used:
+    while title.lower() in used:  # Excel (and openpyxl) compare sheet names ignoring case
         suffix = f"({i})"
         title, i = base[:31 - len(suffix)] + suffix, i + 1
-    used.add(title)
+    used.add(title.lower())
     return title
 
 
@@ -314,11 +314,11 @@ def write_owner_files(folder: Path, catalog: ProductCatalog, sheets: dict[str, d
             if pid == "_tiers":
                 continue
             product = catalog.product(pid)
-            title = _sheet_title(product.name(lang), used)
-            sheet_rows[title] = _write_sheet(wb.create_sheet(title), frame, headers)
+            ws = wb.create_sheet(_sheet_title(product.name(lang), used))
+            sheet_rows[ws.title] = _write_sheet(ws, frame, headers)
             rows.append(frame.assign(product=product.name(lang)))
-        title = _sheet_title(TIER_SHEET[0 if lang == "zh" else 1], used)
-        sheet_rows[title] = _write_sheet(wb.create_sheet(title), by_product["_tiers"], tier_headers)
+        ws = wb.create_sheet(_sheet_title(TIER_SHEET[0 if lang == "zh" else 1], used))
+        sheet_rows[ws.title] = _write_sheet(ws, by_product["_tiers"], tier_headers)
         # what an auditor asks (whose, as of when, which model and catalog) in the document properties
         # (File > Info in Excel), so that every sheet stays a table
         about = _about_rows(catalog, code, as_of, model, lang)

@@ -251,7 +251,7 @@ def _latest_published(fin: pd.DataFrame, column: str, as_of: pd.Timestamp, index
         return out
     pos = positions(fin["enterprise_id"], index)
     keep = np.flatnonzero((fin["published_on"] <= as_of).fillna(False).to_numpy(bool) & (pos >= 0))
-    year = fin["fiscal_year"].to_numpy("float64", na_value=-np.inf)[keep]
+    year = fin["fiscal_year"].to_numpy("float64", na_value=np.inf)[keep]  # (a missing year sorts last)
     order = keep[np.lexsort((year, pos[keep]))]  # by enterprise, then year: the last of each is the latest
     last = order[np.r_[pos[order][1:] != pos[order][:-1], True]] if len(order) else order
     out[pos[last]] = fin[column].to_numpy("float64", na_value=np.nan)[last]
