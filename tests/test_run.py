@@ -264,3 +264,13 @@ def test_a_block_of_enterprises_founded_after_the_date_is_skipped(setup, small_p
     with pytest.raises(UsageError, match="no enterprise of the data existed"):
         per_enterprise(Dataset(dict(tables), SMALL.extracted_on), dt.date(2023, 6, 30), config, model,
                        tmp_path / "c.parquet", 20)
+
+
+def test_the_block_size_can_be_set_on_the_command_line(setup, tmp_path, capsys):
+    root, data, model = setup
+    with pytest.raises(SystemExit) as exit_:
+        main(_args(root, data, model, tmp_path / "runs", "--block", "0"))
+    assert exit_.value.code == 2 and "expected a number >= 1" in capsys.readouterr().err
+    assert main(_args(root, data, model, tmp_path / "runs", "--block", "150")) == 0
+    manifest = json.loads((tmp_path / "runs" / SMALL.extracted_on.strftime("%Y-%m") / "manifest.json").read_text())
+    assert any("blocks of 150 enterprises" in s["step"] for s in manifest["steps"])
