@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from innoscore.points.weighting import WeightingError, ahp, by_group, combine, critic, entropy, equal
+from innoscore.points.weighting import WeightingError, ahp, by_group, combine, critic, entropy, equal, pca
 
 # Saaty's classic three-criteria example (Saaty 1980; e.g. the AHP article of the English Wikipedia's
 # references): weights 0.637, 0.258, 0.105, lambda_max 3.039, CR 0.033
@@ -82,3 +82,18 @@ def test_combined_group_and_equal_weights():
                                                          "growth": pd.Series([1.0], index=["r"])})
     assert g.to_dict() == pytest.approx({"p": 0.15, "q": 0.45, "r": 0.4})
     assert equal(["a", "b", "c", "d"]).tolist() == [0.25] * 4
+
+
+def test_pca_weights_by_hand():
+    # two columns moving together: one component (eigenvalues 2 and 0), coefficients 1/sqrt(2) each
+    together = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [10.0, 20, 30, 40]})
+    assert pca(together).tolist() == pytest.approx([0.5, 0.5])
+    # two uncorrelated columns (eigenvalues 1 and 1, both kept): equal again, whatever the rotation
+    apart = pd.DataFrame({"a": [1.0, -1, 1, -1], "b": [1.0, 1, -1, -1]})
+    assert pca(apart).tolist() == pytest.approx([0.5, 0.5])
+    # a third column repeating the first: the first component (eigenvalue 2.0 of 3) loads on a and c only
+    three = apart.assign(c=apart["a"])
+    w = pca(three)
+    assert w["a"] == pytest.approx(w["c"]) and w.sum() == pytest.approx(1.0)
+    with pytest.raises(WeightingError, match=r"constant columns .*\['d'\]"):
+        pca(three.assign(d=1.0))

@@ -14,6 +14,9 @@ is better: turn a "smaller is better" indicator round before).
   outsized weight (its few non-zero values look very "informative"): a warning says so.
 * CRITIC: each column scaled to [0, 1]; information C = standard deviation x sum over the other columns
   of (1 - correlation); weight proportional to C.
+* PCA: the principal components of the columns' correlation matrix with an eigenvalue of 1 or more
+  (Kaiser's rule; at least the first); an indicator's weight is proportional to the mean of its
+  absolute coefficients in them, each component counted by its share of the variance.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["SAATY_RI", "AHPResult", "WeightingError", "equal", "ahp", "entropy", "critic", "combine", "by_group"]
+__all__ = ["SAATY_RI", "AHPResult", "WeightingError", "equal", "ahp", "entropy", "critic", "combine", "by_group", "pca"]
 
 # Saaty's random consistency index by matrix order (Saaty 1980; orders 1-2 are always consistent)
 SAATY_RI = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49, 11: 1.51,
@@ -138,6 +141,21 @@ def critic(values: pd.DataFrame) -> pd.Series:
         r = np.nan_to_num(np.corrcoef(x.to_numpy(), rowvar=False), nan=0.0) if x.shape[1] > 1 else np.ones((1, 1))
     conflict = (1.0 - r).sum(axis=0)
     return _normalised(sd * conflict if x.shape[1] > 1 else sd, x.columns)
+
+
+def pca(values: pd.DataFrame) -> pd.Series:
+    """PCA weights of the columns of ``values`` (enterprises x indicators)."""
+    x = _scaled(values)
+    sd = x.std(ddof=1)
+    if (sd == 0).any():
+        raise WeightingError(f"constant columns have no principal component: {list(sd.index[sd == 0])}")
+    corr = np.corrcoef(x.to_numpy(), rowvar=False) if x.shape[1] > 1 else np.ones((1, 1))
+    eigenvalues, vectors = np.linalg.eigh(corr)
+    order = np.argsort(eigenvalues)[::-1]
+    eigenvalues, vectors = eigenvalues[order], vectors[:, order]
+    keep = max(1, int(np.sum(eigenvalues >= 1.0 - 1e-12)))
+    share = eigenvalues[:keep] / eigenvalues.sum()
+    return _normalised(np.abs(vectors[:, :keep]) @ share / share.sum(), x.columns)
 
 
 def combine(parts: Sequence[pd.Series], how: str = "product", shares: Sequence[float] | None = None) -> pd.Series:
