@@ -1,12 +1,14 @@
 """The monthly run: named steps from a data folder to a published month ``runs/YYYY-MM``.
 
-    validate -> indicators -> points and checks -> scores -> matching -> write -> manifest -> publish
+    validate -> per enterprise, a block at a time: indicators, points, certification checks, scores
+             -> matching -> programme statistics -> monitoring -> write -> report -> manifest -> publish
 
 Every step is a function of the library; this module only wires them, times them and publishes
 the month safely (:mod:`innoscore.publish`): bad input or configuration stops the run before
 anything is written, a failing or killed run leaves the months as they were, and an existing month
-is replaced only with ``force``.  The per-enterprise steps (indicators, points, scores, rules) stay
-per enterprise, so that they can later be partitioned.
+is replaced only with ``force``.  The per-enterprise steps run on blocks of enterprises
+(:func:`per_enterprise`, :func:`innoscore.data.partition.partitions`): the same values in a block's
+memory, and the seam along which they could be spread over machines.
 """
 
 from __future__ import annotations
