@@ -43,7 +43,9 @@ def partitions(data: Dataset, size: int, consume: Iterable[str] = ()) -> Iterato
         split[name] = (order, np.searchsorted(block[order], np.arange(blocks + 1)))
 
     def rows(name: str, b: int):
-        table = data.tables[name] if name in data.tables else None
+        table = data.tables[name]
+        if blocks == 1:
+            return table
         if name == "enterprises":
             return table.iloc[b * size:(b + 1) * size].reset_index(drop=True)
         if name not in split:
@@ -54,11 +56,10 @@ def partitions(data: Dataset, size: int, consume: Iterable[str] = ()) -> Iterato
     names = list(data.tables)
     consumed = {}
     for name in [c for c in consume if c in data.tables]:  # one table at a time: one table's copy at most
-        consumed[name] = [rows(name, b) for b in range(blocks)] if blocks > 1 else [data.tables[name]]
+        consumed[name] = [rows(name, b) for b in range(blocks)]
         del data.tables[name]
     for b in range(blocks):
-        tables = {name: consumed[name][b] if name in consumed else rows(name, b) if blocks > 1
-                  else data.tables[name] for name in names}
+        tables = {name: consumed[name][b] if name in consumed else rows(name, b) for name in names}
         for name in consumed:
             consumed[name][b] = None  # the block holds it now; gone when the block is
         yield Dataset(tables, data.extracted_on, data.source, data.files)

@@ -19,7 +19,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from innoscore.keys import positions
 
 __all__ = ["Grid", "Events", "days", "expand", "to_fen", "NAT"]
 
@@ -89,12 +90,9 @@ class Grid:
 
         Looked up in Arrow, without turning ten million ids into Python strings.
         """
-        if len(enterprise_id) == 0:
-            return np.zeros(0, dtype=np.int64)
         if isinstance(self.ids, pd.RangeIndex):
             return self.ids.get_indexer(enterprise_id)
-        found = pc.index_in(pa.array(enterprise_id, type=pa.string(), from_pandas=True), value_set=self._value_set)
-        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return positions(pa.array(enterprise_id, type=pa.string(), from_pandas=True), self._value_set)
 
     @property
     def _value_set(self) -> pa.Array:
