@@ -266,6 +266,63 @@ def cmd_match_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _month(args: argparse.Namespace):
+    from innoscore.weights import load_month
+
+    if args.run is None and args.data is None:
+        raise UsageError("give a published month (--run runs/YYYY-MM) or a data folder (--data DIR)")
+    return load_month(args.run, args.data, args.as_of, args.model, args.tracking_uri, args.products)
+
+
+def _weights(path: Path, base):
+    from innoscore.points.config import load_weights
+
+    if not path.is_file():
+        raise UsageError(f"weights file {path} not found")
+    return load_weights(path, base)
+
+
+def cmd_weights_diff(args: argparse.Namespace) -> int:
+    from innoscore.weights import diff
+
+    month = _month(args)
+    old, new = _weights(args.old, month.config), _weights(args.new, month.config)
+    result = diff(month, old, new, str(args.old), str(args.new))
+    print(result.format("en"))
+    paths = result.write(args.out, args.lang)
+    print(f"written to {args.out}/: " + ", ".join(p.name for p in paths.values()))
+    return EXIT_OK
+
+
+def cmd_weights_stability(args: argparse.Namespace) -> int:
+    from innoscore.io import write_text_atomic
+    from innoscore.points.sensitivity import monte_carlo
+    from innoscore.weights import levels, thresholds
+
+    month = _month(args)
+    config = _weights(args.weights, month.config) if args.weights else month.config
+    t0 = time.perf_counter()
+    result = monte_carlo(month.prepare(config), config, draws=args.draws, weights=args.method, noise=args.noise,
+                         keep_groups=args.keep_groups, references=args.references, linear_share=args.linear_share,
+                         levels=levels(month), thresholds=thresholds(month.catalog), pd_values=month.pd_values,
+                         seed=args.seed)
+    print(f"{args.draws:,} draws over {len(result.enterprises):,} enterprises in {time.perf_counter() - t0:.1f} s "
+          f"({args.method} weights, noise {args.noise:g}; references ±{args.references:.0%}; "
+          f"log scored linear {args.linear_share:.0%} of the time)")
+    for name in result.settings["names"]:
+        col = [c for c in (f"p_{name}", f"p_pass_{name}") if c in result.enterprises][0]
+        p = result.enterprises[col]
+        print(f"  {name:<18} sure in {int((p >= 0.95).sum()):>7,}   on the boundary {len(result.boundary(name)):>7,}"
+              f"   expected {p.sum():>10,.1f}")
+    frame = result.enterprises.join(month.names)
+    write_text_atomic(args.out / "stability.csv", frame.reset_index().to_csv(index=False, lineterminator="\n"))
+    bounds = result.boundaries.merge(month.names.rename_axis("enterprise_id").reset_index(), on="enterprise_id",
+                                     how="left")
+    write_text_atomic(args.out / "boundaries.csv", bounds.to_csv(index=False, lineterminator="\n"))
+    print(f"written to {args.out}/: stability.csv, boundaries.csv")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from innoscore.run import load_monthly, run_month
 
@@ -456,6 +513,53 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print only the result")
     p.set_defaults(func=cmd_run)
 
+    def month_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--run", type=Path, metavar="RUNS/YYYY-MM",
+                       help="a published month: its date, PD and the data folder it read (checked unchanged)")
+        p.add_argument("--data", type=Path, metavar="DIR", help="a data folder (with --run: the folder the run read)")
+        p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="with --data: the date (default: extraction)")
+        p.add_argument("--model", metavar="URI", help="with --data: the credit model for PD (default: pipelines/monthly.yaml's)")
+        p.add_argument("--tracking-uri", metavar="URI", help="MLflow tracking URI (default: pipelines/monthly.yaml's)")
+        p.add_argument("--products", type=Path, metavar="FILE", help="product catalog (default pipelines/products.yaml)")
+
+    p = sub.add_parser("weights-diff", help="(written `weights diff`) compare two weights files on one month",
+                       description="Re-score one month with the weights of OLD and of NEW (each a complete points "
+                                   "file like features/points.yaml, or one with only groups and weights) and report "
+                                   "Spearman and Kendall between the rankings, moves in and out of each tier, the "
+                                   "enterprises whose eligibility for a product changes, and the effective weights "
+                                   "side by side. Writes CSV files and diff.html into --out.")
+    p.add_argument("old", type=Path, metavar="OLD.yaml", help="the current weights")
+    p.add_argument("new", type=Path, metavar="NEW.yaml", help="the proposed weights")
+    month_options(p)
+    p.add_argument("--out", type=Path, default=Path("weights-diff"), metavar="DIR",
+                   help="folder for the CSV files and diff.html (default ./weights-diff)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of diff.html (default zh)")
+    p.set_defaults(func=cmd_weights_diff)
+
+    p = sub.add_parser("weights-stability", help="(written `weights stability`) Monte Carlo of the ranking over weights",
+                       description="Re-score one month many times with perturbed weights (and optionally reference "
+                                   "values and log-vs-linear scoring) and write, per enterprise, the median rank, the "
+                                   "5-95%% rank band, the probability of each tier and of passing each product's "
+                                   "points threshold (stability.csv), and the enterprises on each boundary "
+                                   "(boundaries.csv).")
+    p.add_argument("weights", type=Path, nargs="?", metavar="WEIGHTS.yaml",
+                   help="the weights to study (default features/points.yaml)")
+    month_options(p)
+    p.add_argument("--draws", type=_positive_int, default=1000, help="number of draws (default 1000)")
+    p.add_argument("--method", choices=("dirichlet", "uniform"), default="dirichlet",
+                   help="dirichlet: around the current weights; uniform: each weight times 1 ± noise (default dirichlet)")
+    p.add_argument("--noise", type=float, default=0.1,
+                   help="dirichlet: relative standard deviation of an average weight; uniform: the ± share (default 0.1)")
+    p.add_argument("--keep-groups", action="store_true", help="keep each group's share; move weights within groups")
+    p.add_argument("--references", type=float, default=0.0, metavar="X",
+                   help="move each reference value by up to ±X (e.g. 0.2; default 0)")
+    p.add_argument("--linear-share", type=float, default=0.0, metavar="P",
+                   help="chance that a log indicator is scored capped-linear in a draw (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", type=Path, default=Path("weights-stability"), metavar="DIR",
+                   help="folder for stability.csv and boundaries.csv (default ./weights-stability)")
+    p.set_defaults(func=cmd_weights_stability)
+
     p = sub.add_parser("contract", help="print the data contract (the input tables and their rules) as Markdown")
     p.set_defaults(func=cmd_contract)
 
@@ -476,7 +580,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:2] in (["points", "explain"], ["points", "references"], ["match", "explain"]):
+    if argv[:2] in (["points", "explain"], ["points", "references"], ["match", "explain"], ["weights", "diff"],
+                    ["weights", "stability"]):
         argv = [f"{argv[0]}-{argv[1]}", *argv[2:]]
     args = parser.parse_args(argv)
     try:

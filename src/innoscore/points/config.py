@@ -16,7 +16,8 @@ from innoscore.indicators.catalog import Catalog, load_catalog
 from innoscore.indicators.enterprises import STAGES
 
 __all__ = ["PointsConfig", "Rule", "Item", "ReferenceRule", "PointsConfigError", "load_points_config",
-           "parse_points_config", "DEFAULT_POINTS", "POINT_GROUPS"]
+           "parse_points_config", "DEFAULT_POINTS", "POINT_GROUPS", "to_document", "save_points_config",
+           "load_weights"]
 
 DEFAULT_POINTS = "features/points.yaml"
 POINT_GROUPS = ("technology", "growth", "auxiliary")
@@ -310,3 +311,75 @@ def load_points_config(path: str | Path | None = None, catalog: Catalog | None =
     rel = Path(path) if path is not None else Path(DEFAULT_POINTS)
     source = str(rel if rel.is_absolute() else config_dir() / rel)
     return parse_points_config(load_yaml(rel), catalog, source)
+
+
+def _rule_document(rule: Rule) -> dict[str, Any]:
+    if rule.rule == "linear":
+        return {"rule": "linear", "reference": rule.reference}
+    if rule.rule == "log":
+        return {"rule": "log", "reference": rule.reference, "scale": rule.scale}
+    return {"rule": "banded", "bands": [{"from": b, "score": s} for b, s in rule.bands]}
+
+
+def to_document(config: PointsConfig) -> dict[str, Any]:
+    """The configuration as a points document (what :func:`parse_points_config` reads back to an equal one).
+
+    Banded rules are written with ``from`` bounds; an indicator of direction -1 reads ``to``, so its
+    bands are written with ``to``."""
+    def rule(name: str, r: Rule) -> dict[str, Any]:
+        doc = _rule_document(r)
+        if r.rule == "banded" and config.catalog[name].direction == -1:
+            doc["bands"] = [{"to": b["from"], "score": b["score"]} for b in doc["bands"]]
+        return doc
+
+    def items(specs: tuple[Item, ...], cap: float) -> dict[str, Any]:
+        return {"cap": cap, "items": [{"id": i.id, "indicator": i.indicator, "points": i.points, "cap": i.cap}
+                                      for i in specs]}
+
+    order = config.catalog.ids.index
+    doc: dict[str, Any] = {
+        "groups": {s: {g: config.groups[s][g] for g in POINT_GROUPS} for s in STAGES},
+        "weights": {s: {n: config.weights[s][n] for n in sorted(config.weights[s], key=order)} for s in STAGES},
+    }
+    if config.reference_rule is not None:
+        r = config.reference_rule
+        doc["reference_rule"] = {"population": r.population, "percentile": r.percentile, "digits": r.digits,
+                                 "at_least": r.at_least}
+    doc["reference_values"] = {y: {n: rule(n, r) for n, r in sorted(rules.items(), key=lambda kv: order(kv[0]))}
+                               for y, rules in sorted(config.references.items())}
+    doc["bonus"] = items(config.bonus, config.bonus_cap)
+    doc["penalty"] = items(config.penalty, config.penalty_cap)
+    return doc
+
+
+def save_points_config(config: PointsConfig, path: str | Path, note: str = "") -> Path:
+    """Write ``config`` as a complete points file (``features/points.yaml``'s form) at ``path``; ``note``
+    goes at the top as comment lines (where the weights came from).  The file is written whole or not
+    at all, and it is read back and checked before it replaces anything."""
+    import yaml
+
+    from innoscore.io import write_text_atomic
+
+    path = Path(path)
+    header = "".join(f"# {line}\n" if line else "#\n" for line in note.splitlines())
+    text = header + yaml.safe_dump(to_document(config), allow_unicode=True, sort_keys=False, width=120)
+    parse_points_config(yaml.safe_load(text), config.catalog, str(path))  # what is written reads back
+    write_text_atomic(path, text)
+    return path
+
+
+def load_weights(path: str | Path, base: PointsConfig | None = None) -> PointsConfig:
+    """A weights file: either a complete points file, or one with only ``groups`` and ``weights`` (the
+    rest, reference values and bonus and penalty items, taken from ``base``, by default
+    ``features/points.yaml``).  A relative path is relative to the current folder."""
+    path = Path(path).expanduser().resolve()
+    doc = load_yaml(path)
+    if isinstance(doc, dict) and "reference_values" not in doc and {"weights", "groups"} <= set(doc):
+        extra = sorted(set(doc) - {"weights", "groups"})
+        if extra:
+            raise PointsConfigError(f"{path}: a weights-only file holds groups and weights; got also "
+                                    f"{', '.join(map(str, extra))} (a complete points file needs reference_values)")
+        base = base or load_points_config()
+        w, g = _parse_weights(doc["weights"], doc["groups"], base.catalog, str(path))
+        return replace(base.with_weights(w, g), source=str(path))
+    return parse_points_config(doc, base.catalog if base is not None else None, str(path))

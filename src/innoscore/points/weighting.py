@@ -22,12 +22,19 @@ is better: turn a "smaller is better" indicator round before).
 from __future__ import annotations
 
 import warnings
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SAATY_RI", "AHPResult", "WeightingError", "equal", "ahp", "entropy", "critic", "combine", "by_group", "pca"]
+from innoscore.errors import InnoscoreError
+
+if TYPE_CHECKING:
+    from innoscore.points.config import PointsConfig
+    from innoscore.points.engine import Prepared
+
+__all__ = ["SAATY_RI", "AHPResult", "WeightingError", "equal", "ahp", "entropy", "critic", "combine", "by_group", "pca",
+           "indicator_scores", "to_config"]
 
 # Saaty's random consistency index by matrix order (Saaty 1980; orders 1-2 are always consistent)
 SAATY_RI = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49, 11: 1.51,
@@ -37,7 +44,7 @@ SPARSE_SHARE = 0.5  # a column more than half zeros (or at its minimum) is spars
 OUTSIZED = 2.0  # ... and its weight is outsized above twice the equal weight
 
 
-class WeightingError(ValueError):
+class WeightingError(InnoscoreError, ValueError):
     """Inputs a weighting method cannot use; the message says which and why."""
 
 
@@ -185,3 +192,61 @@ def by_group(groups: Mapping[str, float], within: Mapping[str, pd.Series]) -> pd
     g = _normalised(np.array(list(groups.values()), dtype=float), list(groups))
     parts = [w / w.sum() * g[name] for name, w in within.items()]
     return _normalised(pd.concat(parts).to_numpy(), list(pd.concat(parts).index))
+
+
+def indicator_scores(prep: "Prepared", stage: str | None = None) -> pd.DataFrame:
+    """The indicator scores in [0, 1] (larger is better whatever the indicator's direction, a missing
+    value as 0) of the enterprises of ``stage`` (default: all): the table the objective methods take."""
+    from innoscore.indicators.enterprises import STAGES
+
+    rows = np.ones(len(prep.stage), dtype=bool) if stage is None else prep.stage == STAGES.index(stage)
+    return pd.DataFrame(prep.filled[rows], index=prep.ids[rows], columns=prep.indicators)
+
+
+def to_config(base: "PointsConfig", weights: pd.Series | Mapping[str, pd.Series],
+              keep_groups: bool = True) -> "PointsConfig":
+    """``base`` with derived weights: one weight set for every stage, or one per stage (``{stage: weights}``).
+
+    With ``keep_groups`` (the default) each group keeps its share in ``base`` and the derived weights only
+    divide it among the group's indicators; otherwise the group shares become the sums of the derived
+    weights (checked like the file: technology at least growth).  Indicators the weights leave out get 0.
+    Save the result with :func:`innoscore.points.config.save_points_config`."""
+    from innoscore.indicators.enterprises import STAGES
+    from innoscore.points.config import POINT_GROUPS
+
+    per_stage = dict(weights) if isinstance(weights, Mapping) else {s: weights for s in STAGES}
+    unknown = sorted(set(per_stage) - set(STAGES))
+    if unknown or set(per_stage) != set(STAGES):
+        raise WeightingError(f"weights per stage must give every stage ({', '.join(STAGES)}); got "
+                             f"{', '.join(map(str, per_stage))}")
+    cat = base.catalog
+    new_weights: dict[str, dict[str, float]] = {}
+    new_groups: dict[str, dict[str, float]] = {}
+    for stage in STAGES:
+        w = pd.Series(per_stage[stage], dtype=float)
+        strange = [n for n in w.index if n not in cat.ids or not cat[n].in_points]
+        if strange:
+            raise WeightingError(f"stage {stage}: {', '.join(map(str, strange))} are not points indicators of "
+                                 f"{cat.source}")
+        if not np.all(np.isfinite(w.to_numpy())) or (w < 0).any() or w.sum() <= 0:
+            raise WeightingError(f"stage {stage}: weights must be non-negative numbers with a positive sum")
+        w = w / w.sum()
+        sums = {g: float(w[[n for n in w.index if cat[n].group == g]].sum()) for g in POINT_GROUPS}
+        if keep_groups:
+            shares = dict(base.groups[stage])
+            empty = [g for g in POINT_GROUPS if shares[g] > 0 and sums[g] <= 0]
+            if empty:
+                raise WeightingError(f"stage {stage}: group {', '.join(empty)} has a share in {base.source} but "
+                                     "no weight among the derived weights (pass keep_groups=False to drop it)")
+            new_weights[stage] = {n: float(v / sums[cat[n].group] * shares[cat[n].group])
+                                  if sums[cat[n].group] > 0 else 0.0 for n, v in w.items()}
+        else:
+            shares = sums
+            new_weights[stage] = {n: float(v) for n, v in w.items()}
+        # the shares the weights add up to, so that the file's check (a group's weights add up to its
+        # share) holds to the last digit
+        new_groups[stage] = {g: float(sum(v for n, v in new_weights[stage].items() if cat[n].group == g))
+                             for g in POINT_GROUPS}
+        if abs(sum(new_groups[stage].values()) - 1.0) > 1e-9:
+            raise WeightingError(f"stage {stage}: weights add up to {sum(new_groups[stage].values())}")
+    return base.with_weights(new_weights, new_groups)
