@@ -26,7 +26,7 @@ import pandas as pd
 
 from innoscore.errors import UsageError
 from innoscore.matching.fields import Population
-from innoscore.matching.products import ProductCatalog, ProjectTier, Tier
+from innoscore.matching.products import ProductCatalog, ProjectTier
 from innoscore.matching.rules import AnyOf, Condition, Rule, evaluate
 from innoscore.points.config import PointsConfig
 from innoscore.points.engine import Prepared, prepare, score

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from innoscore.points.weighting import WeightingError, ahp, by_group, combine, critic, entropy, equal, pca
 
@@ -97,3 +99,122 @@ def test_pca_weights_by_hand():
     assert w["a"] == pytest.approx(w["c"]) and w.sum() == pytest.approx(1.0)
     with pytest.raises(WeightingError, match=r"constant columns .*\['d'\]"):
         pca(three.assign(d=1.0))
+
+
+# ---------------------------------------------------------------- from derived weights to a weights file
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from innoscore.config import ConfigError  # noqa: E402
+from innoscore.points import load_points_config, prepare  # noqa: E402
+from innoscore.points.config import (PointsConfigError, load_weights, parse_points_config,  # noqa: E402
+                                     save_points_config, to_document)
+from innoscore.points.importance import effective_weights_table, explained_share  # noqa: E402
+from innoscore.points.weighting import indicator_scores, to_config  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_points_config()
+
+
+def test_a_saved_points_file_reads_back_equal(base, tmp_path):
+    path = save_points_config(base, tmp_path / "copy.yaml", note="a copy\nof the file")
+    again = load_weights(path)
+    assert path.read_text(encoding="utf-8").startswith("# a copy\n# of the file\n")
+    assert again.weights == base.weights and again.groups == base.groups
+    assert again.references == base.references and again.bonus == base.bonus and again.penalty == base.penalty
+    assert again.reference_rule == base.reference_rule and to_document(again) == to_document(base)
+
+
+def test_derived_weights_keep_the_group_shares_unless_told_otherwise(base):
+    names = base.indicators
+    w = pd.Series(np.arange(1, len(names) + 1, dtype=float), index=names)
+    kept = to_config(base, w)
+    for stage in base.weights:
+        assert kept.groups[stage] == pytest.approx(base.groups[stage])
+        tech = [n for n in names if base.catalog[n].group == "technology"]
+        ratio = kept.weights[stage][tech[1]] / kept.weights[stage][tech[0]]
+        assert ratio == pytest.approx(w[tech[1]] / w[tech[0]])  # proportions within a group kept
+    free = to_config(base, w, keep_groups=False)
+    assert sum(free.weights["growth"].values()) == pytest.approx(1.0)
+    assert free.weights["growth"][names[-1]] == pytest.approx(w.iloc[-1] / w.sum())
+    per_stage = to_config(base, {"startup": w, "growth": w[::-1], "mature": equal(names)})
+    assert per_stage.weights["startup"] != per_stage.weights["growth"]
+
+
+def test_derived_weights_that_cannot_be_used_are_refused(base):
+    names = base.indicators
+    with pytest.raises(WeightingError, match="not points indicators"):
+        to_config(base, pd.Series(1.0, index=names + ["leverage"]))
+    with pytest.raises(WeightingError, match="group auxiliary has a share"):
+        to_config(base, pd.Series(1.0, index=[n for n in names if base.catalog[n].group != "auxiliary"]))
+    with pytest.raises(WeightingError, match="every stage"):
+        to_config(base, {"startup": equal(names)})
+    growth_heavy = pd.Series([1.0 if base.catalog[n].group == "growth" else 0.01 for n in names], index=names)
+    with pytest.raises(PointsConfigError, match="technology .* must weigh at least as much as growth"):
+        to_config(base, growth_heavy, keep_groups=False)
+
+
+def test_a_weights_only_file_takes_the_rest_from_the_base(base, tmp_path):
+    doc = to_document(to_config(base, equal(base.indicators)))
+    path = tmp_path / "w.yaml"
+    path.write_text(yaml.safe_dump({"groups": doc["groups"], "weights": doc["weights"]}), encoding="utf-8")
+    loaded = load_weights(path, base)
+    assert loaded.weights == doc["weights"] and loaded.references == base.references and loaded.source == str(path)
+    path.write_text(yaml.safe_dump({"groups": doc["groups"], "weights": doc["weights"], "bonsu": 1}), encoding="utf-8")
+    with pytest.raises(PointsConfigError, match="also bonsu"):
+        load_weights(path, base)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_mutated_weights_file_is_loaded_or_refused_with_a_message(base, tmp_path, data):
+    doc = {"groups": copy.deepcopy(to_document(base)["groups"]), "weights": copy.deepcopy(base.weights)}
+    stage = data.draw(st.sampled_from(sorted(doc["weights"])))
+    part = data.draw(st.sampled_from(["groups", "weights"]))
+    key = data.draw(st.sampled_from(sorted(doc[part][stage])))
+    doc[part][stage][key] = data.draw(st.one_of(st.floats(allow_nan=True), st.text(max_size=3), st.none(),
+                                                st.integers(-5, 5), st.lists(st.integers(), max_size=2)))
+    if data.draw(st.booleans()):
+        doc[part][data.draw(st.text(max_size=4))] = {}
+    path = tmp_path / "mutated.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    try:
+        loaded = load_weights(path, base)
+    except ConfigError as exc:
+        assert str(path) in str(exc)
+    else:
+        assert all(abs(sum(w.values()) - 1) < 1e-6 for w in loaded.weights.values())
+
+
+# ---------------------------------------------------------------------------------- effective weights
+
+def test_explained_share_by_hand():
+    assert explained_share(np.array([0, 0, 1, 1.0]), np.array([1, 2, 3, 4.0])) == pytest.approx(0.8)
+    # eta squared over three categories: group means 0.5, 5.5, 0.5 around 13/6; SSB 100/3, SST 209/6
+    x, t = np.array([0, 1, 2, 0, 1, 2.0]), np.array([0, 5, 1, 1, 6, 0.0])
+    assert explained_share(x, t, categories=x) == pytest.approx(200 / 209)
+    assert explained_share(x, t) == pytest.approx(np.corrcoef(x, t)[0, 1] ** 2)  # linear: far less
+    assert explained_share(np.ones(4), np.array([1, 2, 3, 4.0])) == 0.0
+    assert explained_share(np.array([1, 2, 3, 4.0]), np.ones(4)) == 0.0
+
+
+def test_effective_weights_flag_an_indicator_nobody_differs_on(base, small_province):
+    from innoscore.data.validation import Dataset
+    from innoscore.points.run import run as points_run
+
+    tables, _ = small_province
+    result = points_run(Dataset(tables, pd.Timestamp("2024-06-30").date(), None), pd.Timestamp("2024-06-30").date(), base)
+    table = effective_weights_table(result.prepared)
+    assert set(table["stage"]) == {"startup", "growth", "mature"}
+    assert table.groupby("stage")["importance"].sum().to_numpy() == pytest.approx(1.0)
+    assert ((table["flag"] == "below") == ((table["weight"] > 0) & (table["ratio"] < 0.5))).all()
+    ind = result.indicators.copy()
+    ind["revenue"] = 1e7  # every enterprise the same revenue
+    flat = effective_weights_table(prepare(ind, base, "2024-06-30"))
+    rev = flat[flat["indicator"] == "revenue"]
+    assert (rev["importance"] == 0).all() and (rev["flag"] == "below").all()
+    scores = indicator_scores(prepare(ind, base, "2024-06-30"), "growth")
+    assert (scores["revenue"].nunique() == 1) and scores.to_numpy().min() >= 0 and scores.to_numpy().max() <= 1

@@ -33,11 +33,13 @@ def explained_share(x: np.ndarray, total: np.ndarray, categories: np.ndarray | N
     if categories is not None:
         _, inverse = np.unique(categories, return_inverse=True)
         counts = np.bincount(inverse)
+        if len(counts) < 2:
+            return 0.0
         means = np.bincount(inverse, weights=total) / counts
         return float(np.clip(counts @ (means - total.mean()) ** 2 / ss_total, 0.0, 1.0))
     xd = x - x.mean()
     ss_x = float(xd @ xd)
-    if ss_x <= 0:
+    if ss_x <= 1e-12 * len(x) * max(float(np.abs(x).max()), 1.0) ** 2:  # constant up to rounding
         return 0.0
     return float(np.clip((xd @ dev) ** 2 / (ss_x * ss_total), 0.0, 1.0))
 

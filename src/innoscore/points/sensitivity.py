@@ -21,7 +21,7 @@ This module knows nothing about products: tiers and thresholds come in as :class
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -103,8 +103,11 @@ class Scorer:
                             log.append(L / top if d == 1 else np.where(L > 0, top / L, np.inf))
                         else:
                             log.append(lin[-1])
-                self._u_lin.append(np.nan_to_num(np.column_stack(lin), nan=0.0, posinf=np.inf))
-                self._u_log.append(np.nan_to_num(np.column_stack(log), nan=0.0, posinf=np.inf))
+                    missing = np.isnan(v)  # a missing value scores 0 whatever the rule
+                    lin[-1] = np.where(missing, 0.0, lin[-1])
+                    log[-1] = np.where(missing, 0.0, log[-1])
+                self._u_lin.append(np.column_stack(lin))
+                self._u_log.append(np.column_stack(log))
         self.n = len(prep.stage)
 
     def totals(self, weights: np.ndarray, filled: list[np.ndarray] | None = None) -> np.ndarray:

@@ -1,0 +1,138 @@
+"""Weights studies on a published month: the diff, its files, the stability command and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from innoscore.cli import main
+from innoscore.points.config import save_points_config, to_document
+from innoscore.points.weighting import equal, to_config
+from innoscore.weights import diff, levels, load_month, thresholds
+
+from .test_run import _args, setup  # noqa: F401  (the module's province, model and run arguments)
+
+
+@pytest.fixture(scope="module")
+def month_dir(setup, tmp_path_factory):  # noqa: F811
+    root, data, model = setup
+    runs = tmp_path_factory.mktemp("weights") / "runs"
+    assert main(_args(root, data, model, runs)) == 0
+    return next(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+@pytest.fixture(scope="module")
+def month(month_dir):
+    return load_month(month_dir)
+
+
+@pytest.fixture(scope="module")
+def files(month, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("weights_files")
+    current = save_points_config(month.config, folder / "current.yaml")
+    proposed = save_points_config(to_config(month.config, equal(month.config.indicators)), folder / "equal.yaml",
+                                  note="equal weights within each group")
+    return current, proposed
+
+
+def test_a_month_loads_with_its_points_and_pd(month, month_dir):
+    points = pd.read_parquet(month_dir / "points.parquet").set_index("enterprise_id").sort_index()
+    assert list(points.index) == list(month.indicators.index)
+    np.testing.assert_allclose(month.population.number("points"), points["total"].to_numpy())
+    scores = pd.read_parquet(month_dir / "scores.parquet").set_index("enterprise_id").loc[points.index]
+    np.testing.assert_allclose(month.pd_values, scores["pd"].to_numpy())
+
+
+def test_the_diff_of_a_weights_file_against_itself_reports_no_moves(month, files, tmp_path, capsys):
+    current, _ = files
+    assert main(["weights", "diff", str(current), str(current), "--run", str(month.source.split(" ")[0]),
+                 "--out", str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out
+    assert "moves in or out of a tier: 0" in out and "product eligibility changes: 0" in out
+    summary = pd.read_csv(tmp_path / "d" / "summary.csv").set_index("metric")["value"]
+    assert float(summary["spearman"]) == 1.0 and float(summary["kendall"]) == 1.0
+    assert int(summary["tier_moves"]) == 0 and int(summary["crossings"]) == 0
+    assert pd.read_csv(tmp_path / "d" / "tier_moves.csv").empty and pd.read_csv(tmp_path / "d" / "crossings.csv").empty
+    tiers = pd.read_csv(tmp_path / "d" / "tiers.csv")
+    assert (tiers["before"] == tiers["after"]).all() and (tiers["kept"] == tiers["before"]).all()
+    page = (tmp_path / "d" / "diff.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and "积分权重调整对比" in page
+
+
+def test_a_weight_change_is_reported_tier_by_tier_and_product_by_product(month, files, tmp_path):
+    current, proposed = files
+    result = diff(month, month.config, to_config(month.config, equal(month.config.indicators)), "current", "equal")
+    moves = result.tier_moves
+    for row in result.tiers.to_dict("records"):
+        assert row["after"] - row["before"] == row["in"] - row["out"]
+        assert row["out"] == ((moves["tier"] == row["tier"]) & (moves["move"] == "out")).sum()
+    assert len(moves)
+    assert result.summary.set_index("metric")["value"]["spearman"] < 1.0
+    # a product whose only points rule is points >= X: who came in crossed X upwards, who left downwards
+    floors = thresholds(month.catalog)
+    simple = [p.id for p in month.catalog.products if p.id in floors and
+              sum(f.startswith("points") for r in p.rules for f in ([r.field] if hasattr(r, "field") else [])) == 1]
+    c = result.crossings[result.crossings["product"].isin(simple)]
+    assert len(c)
+    ins, outs = c[c["move"] == "in"], c[c["move"] == "out"]
+    assert (ins["points_after"] >= ins["threshold"]).all() and (ins["points_before"] < ins["threshold"]).all()
+    assert (outs["points_before"] >= outs["threshold"]).all() and (outs["points_after"] < outs["threshold"]).all()
+    assert c["name"].notna().all()
+    eff = result.effective
+    assert (eff["weight_before"] != eff["weight_after"]).any()
+    assert eff.groupby("stage")["weight_after"].sum().to_numpy() == pytest.approx(1.0)
+    paths = result.write(tmp_path / "en", lang="en")
+    page = paths["html"].read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "Effective weights" in page and "积分权重" not in page
+    assert len(pd.read_csv(paths["crossings"])) == len(result.crossings)
+
+
+def test_monte_carlo_levels_follow_the_catalogs_tiers(month):
+    lv = levels(month)
+    ids = [t.id for t in month.catalog.tiers if not hasattr(t, "min_trl")]
+    assert [x.id for x in lv] == ids and all(x.exclusive for x in lv)
+    leaders = next(x for x in lv if x.id == "leaders")
+    assert leaders.min_points == 70.0 and leaders.eligible.dtype == bool
+
+
+def test_the_stability_command_writes_bands_and_boundaries(month, tmp_path, capsys):
+    run = month.source.split(" ")[0]
+    assert main(["weights", "stability", "--run", run, "--draws", "40", "--noise", "0.2", "--out",
+                 str(tmp_path / "s")]) == 0
+    frame = pd.read_csv(tmp_path / "s" / "stability.csv")
+    assert len(frame) == len(month.indicators)
+    assert (frame["rank_low"] <= frame["rank"].max()).all() and (frame["rank_low"] <= frame["rank_high"]).all()
+    assert {"p_leaders", "p_high_tech", "p_tech_sme"} <= set(frame.columns)
+    bounds = pd.read_csv(tmp_path / "s" / "boundaries.csv")
+    assert set(bounds.columns) >= {"kind", "target", "enterprise_id", "probability", "name"}
+    assert "40 draws" in capsys.readouterr().out
+
+
+def test_bad_input_exits_2_with_a_message(month, month_dir, files, tmp_path, capsys, setup):  # noqa: F811
+    current, _ = files
+    assert main(["weights", "diff", str(current), str(tmp_path / "nope.yaml"), "--run", str(month_dir)]) == 2
+    assert "nope.yaml not found" in capsys.readouterr().err
+    bad = tmp_path / "bad.yaml"
+    doc = to_document(month.config)
+    doc["weights"]["growth"]["revenue"] = -1
+    bad.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert main(["weights", "diff", str(current), str(bad), "--run", str(month_dir)]) == 2
+    assert "stage growth: revenue: must be >= 0" in capsys.readouterr().err
+    assert main(["weights", "diff", str(current), str(current), "--run", str(tmp_path)]) == 2
+    assert "not a published month" in capsys.readouterr().err
+    assert main(["weights", "diff", str(current), str(current)]) == 2
+    assert "--run" in capsys.readouterr().err
+    # the data folder changed since the run: refused, naming the file
+    root, data, _ = setup
+    manifest = json.loads((month_dir / "manifest.json").read_text())
+    copy = tmp_path / "data"
+    copy.mkdir()
+    for name in manifest["input_files"]:
+        (copy / name).write_bytes((data / name).read_bytes())
+    (copy / "loans.parquet").write_bytes((data / "loans.parquet").read_bytes() + b"x")
+    assert main(["weights", "diff", str(current), str(current), "--run", str(month_dir), "--data", str(copy)]) == 2
+    assert "loans.parquet changed since" in capsys.readouterr().err
