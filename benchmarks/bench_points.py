@@ -1,7 +1,7 @@
 """Speed of re-scoring innovation points with a new weight set, for analysts.
 
-Targets (issue 4): once indicators exist, re-scoring 10^5 enterprises with new weights
-<= 100 ms, 10^6 <= 1 s.
+Targets (issues 4 and 13): once indicators exist, re-scoring 10^5 enterprises with new weights
+<= 100 ms, 10^6 <= 200 ms (so that the notebook's sliders keep up at full scale).
 
     .venv/bin/python benchmarks/bench_points.py
 
@@ -58,7 +58,7 @@ def main() -> None:
         features = check_features(data, spec.extracted_on)
         del data
     rng = np.random.default_rng(0)
-    for n, target in ((100_000, 0.1), (1_000_000, 1.0)):
+    for n, target in ((100_000, 0.1), (1_000_000, 0.2)):
         table = base.iloc[rng.integers(0, len(base), n)].copy()
         table.index = [f"E{i:07d}" for i in range(n)]
         table.index.name = "enterprise_id"
