@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test chromium bench bench-credit bench-credit-real clean
+.PHONY: demo test notebooks chromium bench bench-credit bench-credit-real clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/innoscore demo --out demo
 
+# JupyterLab on the analysts' notebooks (they read ./demo: run `make demo` first)
+$(VENV)/.installed-notebooks: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[notebooks]'
+	touch $@ $(VENV)/.installed
+
+notebooks: $(VENV)/.installed-notebooks
+	$(BIN)/jupyter lab notebooks/
+
 # the report is checked in headless Chromium from Debian's packages (nothing downloads a browser)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
@@ -34,6 +42,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_synth.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_points.py
+	$(BIN)/python benchmarks/bench_sensitivity.py
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_run.py
 

@@ -107,7 +107,11 @@ def load_month(run: str | Path | None = None, data: str | Path | None = None, as
         if as_of is not None and as_of != day:
             raise UsageError(f"--as-of {as_of} differs from the run's date {day}; leave it out with --run")
         as_of = day
-        data = Path(data) if data is not None else Path(manifest.get("data", ""))
+        if data is None:  # the manifest's folder, relative to where the run ran: here, or above the runs
+            named = Path(manifest.get("data", ""))
+            tried = [named] if named.is_absolute() else [named, *(a / named for a in run.resolve().parents)]
+            data = next((p for p in tried if p.is_dir()), named)
+        data = Path(data)
         if not data.is_dir():
             raise UsageError(f"the data folder of {run} ({data}) is not there; pass --data with the folder it read")
         changed = sorted(name for name, digest in manifest.get("input_files", {}).items()
