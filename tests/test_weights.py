@@ -85,6 +85,9 @@ def test_a_weight_change_is_reported_tier_by_tier_and_product_by_product(month, 
     eff = result.effective
     assert (eff["weight_before"] != eff["weight_after"]).any()
     assert eff.groupby("stage")["weight_after"].sum().to_numpy() == pytest.approx(1.0)
+    zh = result.to_html("zh")
+    tier = month.catalog.tiers[0]
+    assert tier.name_zh in zh and "新进" in zh and f"<td>{moves['tier'].iloc[0]}</td>" not in zh  # names, not ids
     paths = result.write(tmp_path / "en", lang="en")
     page = paths["html"].read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "Effective weights" in page and "积分权重" not in page
@@ -136,3 +139,34 @@ def test_bad_input_exits_2_with_a_message(month, month_dir, files, tmp_path, cap
     (copy / "loans.parquet").write_bytes((data / "loans.parquet").read_bytes() + b"x")
     assert main(["weights", "diff", str(current), str(current), "--run", str(month_dir), "--data", str(copy)]) == 2
     assert "loans.parquet changed since" in capsys.readouterr().err
+
+
+def test_the_sliders_move_the_same_enterprises_as_the_diff(month):
+    from innoscore.errors import UsageError
+    from innoscore.notebook import WeightSliders
+
+    sliders = WeightSliders(month, stage="mature", top=5)  # the leaders' tier takes mature enterprises only
+    top, moves = sliders.update()
+    assert moves.empty and (top["points"] == top["before"]).all() and list(top.index) == [1, 2, 3, 4, 5]
+    # all the technology weight on R&D intensity: the leaders' points gate (70) lets others in
+    tech = [n for n in month.config.indicators if month.config.catalog[n].group == "technology"]
+    top, moves = sliders.update(**{"group:technology": 0.9, **{n: 0.0 for n in tech if n != "rd_intensity"}})
+    config = sliders.config_now()
+    assert config.weights["mature"]["rd_staff"] == 0.0 and config.weights["startup"] == month.config.weights["startup"]
+    assert config.groups["mature"]["technology"] == pytest.approx(0.9 / (0.9 + 0.40 + 0.15))
+    # the levels the sliders (and the Monte Carlo) fill agree with the matcher's tiers in the diff
+    result = diff(month, month.config, config)
+    assert len(moves)
+    assert set(map(tuple, moves[["tier", "move", "enterprise_id"]].to_numpy())) == \
+        set(map(tuple, result.tier_moves[["tier", "move", "enterprise_id"]].to_numpy()))
+    np.testing.assert_allclose(top["points"].to_numpy(), np.sort(result_points(month, config))[::-1][:5], atol=1e-9)
+    with pytest.raises(UsageError, match="no slider 'revenu'"):
+        sliders.update(revenu=0.1)
+    with pytest.raises(UsageError, match="a weight is a number >= 0"):
+        sliders.update(revenue=-1.0)
+
+
+def result_points(month, config):
+    from innoscore.points import score
+
+    return score(month.prepare(config), config)["total"].to_numpy()

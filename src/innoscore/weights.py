@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import html
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -215,6 +215,7 @@ class WeightsDiff:
     old: str
     new: str
     month: str
+    labels: dict = field(default_factory=dict)  # tier and product ids -> (Chinese, English) names
 
     @property
     def moves(self) -> int:
@@ -250,29 +251,45 @@ class WeightsDiff:
         write_text_atomic(out["html"], self.to_html(lang))
         return out
 
-    def to_html(self, lang: str = "zh", rows: int = 50) -> str:
+    def to_html(self, lang: str = "zh", rows: int = 10) -> str:
+        """The diff as one page; of the moves, the first ``rows`` of each tier and product and direction."""
         t = _T[lang]
 
-        def table(frame: pd.DataFrame, limit: int | None = None) -> str:
+        def table(frame: pd.DataFrame, by: list[str] | None = None) -> str:
             if not len(frame):
                 return f"<p>{t['none']}</p>"
-            shown = frame if limit is None else frame.head(limit)
+            shown = frame if by is None else frame.groupby(by, sort=False).head(rows)
             body = shown.rename(columns=lambda c: t.get(c, c)).to_html(index=False, escape=True, na_rep="",
                                                                          float_format=lambda x: f"{x:.4g}")
-            more = f"<p>{t['more'].format(len(frame) - limit)}</p>" if limit is not None and len(frame) > limit else ""
+            more = f"<p>{t['more'].format(len(frame) - len(shown))}</p>" if len(shown) < len(frame) else ""
             return body + more
+
+        k = 0 if lang == "zh" else 1
+
+        def named(frame: pd.DataFrame) -> pd.DataFrame:
+            """Ids and codes as words of the page's language."""
+            out = frame.copy()
+            for col in ("tier", "product"):
+                if col in out:
+                    out[col] = out[col].map(lambda v: self.labels.get(v, (v, v))[k])
+            for col in ("move", "stage", "flag_before", "flag_after"):
+                if col in out:
+                    out[col] = out[col].map(lambda v: t.get(v, v) if isinstance(v, str) else v)
+            if "group" in out and lang == "zh":
+                out["group"] = out["group"].map(lambda v: _GROUPS_ZH.get(v, v))
+            return out
 
         summary = self.summary.assign(metric=self.summary["metric"].map(lambda m: t.get(m, m)),
                                       value=self.summary["value"].map(_fmt))
-        eff = self.effective.assign(stage=self.effective["stage"].map(lambda s: t.get(s, s)))
+        eff = named(self.effective)
         parts = [
             f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
             f"<title>{html.escape(t['title'])}</title><style>{_CSS}</style></head><body>",
             f"<h1>{html.escape(t['title'])}</h1>",
             f"<p>{html.escape(t['compare'].format(old=self.old, new=self.new, month=self.month))}</p>",
             f"<h2>{t['h_summary']}</h2>", table(summary),
-            f"<h2>{t['tiers']}</h2>", table(self.tiers), table(self.tier_moves, rows),
-            f"<h2>{t['products']}</h2>", table(self.products), table(self.crossings, rows),
+            f"<h2>{t['tiers']}</h2>", table(named(self.tiers)), table(named(self.tier_moves), ["tier", "move"]),
+            f"<h2>{t['products']}</h2>", table(named(self.products)), table(named(self.crossings), ["product", "move"]),
             f"<h2>{t['h_effective']}</h2><p>{t['effective_note']}</p>", table(eff),
             "</body></html>\n",
         ]
@@ -287,7 +304,9 @@ def _fmt(v) -> str:
 
 _CSS = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;color:#222}"
         "table{border-collapse:collapse;margin:0.5em 0 1em}td,th{border:1px solid #ccc;padding:2px 8px;"
-        "text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}")
+        "text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}")  # noqa: E501
+
+_GROUPS_ZH = {"technology": "技术创新", "growth": "成长经营", "auxiliary": "辅助"}
 
 _T = {
     "en": {"title": "Weights diff", "compare": "{old} against {new} on {month}", "h_summary": "Rankings",
@@ -298,7 +317,7 @@ _T = {
            "h_effective": "Effective weights",
            "effective_note": "importance: the share of the stage's points variance an indicator explains, "
                              "divided by the stage's sum; flagged when below half or above twice its weight.",
-           "none": "none", "more": "... and {} more (see the CSV files)",
+           "none": "none", "more": "... and {} more (all of them in the CSV files)",
            "startup": "startup", "growth": "growth", "mature": "mature"},
     "zh": {"title": "积分权重调整对比", "compare": "{old} 与 {new} 对比（{month}）", "h_summary": "排名变化",
            "enterprises": "企业数", "spearman": "Spearman 秩相关系数", "kendall": "Kendall tau-b",
@@ -307,14 +326,15 @@ _T = {
            "tiers": "十百千万梯队", "products": "产品积分门槛",
            "h_effective": "有效权重",
            "effective_note": "重要性：指标对同阶段积分方差的解释份额（按阶段归一）；低于权重一半或高于两倍时标注。",
-           "none": "无", "more": "…… 另有 {} 条（见 CSV 文件）",
+           "none": "无", "more": "…… 另有 {} 条（全部见 CSV 文件）",
            "metric": "指标", "value": "数值", "tier": "梯队", "before": "调整前", "after": "调整后", "in": "新进",
            "out": "退出", "kept": "保留", "move": "变动", "enterprise_id": "统一社会信用代码", "name": "企业名称",
            "points_before": "调整前积分", "points_after": "调整后积分", "rank_before": "调整前名次",
            "rank_after": "调整后名次", "product": "产品", "threshold": "积分门槛", "stage": "阶段",
            "indicator": "指标", "group": "维度", "weight_before": "调整前权重", "weight_after": "调整后权重",
            "importance_before": "调整前重要性", "importance_after": "调整后重要性", "flag_before": "调整前标注",
-           "flag_after": "调整后标注", "startup": "初创期", "growth": "成长期", "mature": "成熟期"},
+           "flag_after": "调整后标注", "startup": "初创期", "growth": "成长期", "mature": "成熟期",
+           "below": "偏低", "above": "偏高", "unweighted": "未加权"},
 }
 
 
@@ -395,7 +415,8 @@ def diff(month: Month, old: PointsConfig, new: PointsConfig, old_name: str = "ol
     return WeightsDiff(summary, pd.DataFrame(tier_rows, columns=["tier", "before", "after", "in", "out", "kept"]),
                        tier_moves, pd.DataFrame(prod_rows, columns=["product", "threshold", "before", "after", "in",
                                                                     "out"]),
-                       crossings_frame, effective, old_name, new_name, month.as_of.isoformat())
+                       crossings_frame, effective, old_name, new_name, month.as_of.isoformat(),
+                       {x.id: (x.name_zh, x.name_en) for x in (*enterprise_tiers, *month.catalog.products)})
 
 
 def _named(rows: np.ndarray, ids, names, t_old, t_new, r_old, r_new) -> pd.DataFrame:
