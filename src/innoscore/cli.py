@@ -309,11 +309,16 @@ def cmd_weights_stability(args: argparse.Namespace) -> int:
     print(f"{args.draws:,} draws over {len(result.enterprises):,} enterprises in {time.perf_counter() - t0:.1f} s "
           f"({args.method} weights, noise {args.noise:g}; references ±{args.references:.0%}; "
           f"log scored linear {args.linear_share:.0%} of the time)")
+    floors = thresholds(month.catalog)
+    e = result.enterprises
+    print(f"  {'tier or product (points threshold)':<36}{'now':>8}{'sure (>=95%)':>14}{'boundary (5-95%)':>18}"
+          f"{'expected':>10}")
     for name in result.settings["names"]:
-        col = [c for c in (f"p_{name}", f"p_pass_{name}") if c in result.enterprises][0]
-        p = result.enterprises[col]
-        print(f"  {name:<18} sure in {int((p >= 0.95).sum()):>7,}   on the boundary {len(result.boundary(name)):>7,}"
-              f"   expected {p.sum():>10,.1f}")
+        if name in floors:
+            p, now, label = e[f"p_pass_{name}"], int((e["points"] >= floors[name]).sum()), f"{name} (>= {floors[name]:g})"
+        else:
+            p, now, label = e[f"p_{name}"], int((e["level"] == name).sum()), f"tier {name}"
+        print(f"  {label:<36}{now:>8,}{int((p >= 0.95).sum()):>14,}{len(result.boundary(name)):>18,}{p.sum():>10,.1f}")
     frame = result.enterprises.join(month.names)
     write_text_atomic(args.out / "stability.csv", frame.reset_index().to_csv(index=False, lineterminator="\n"))
     bounds = result.boundaries.merge(month.names.rename_axis("enterprise_id").reset_index(), on="enterprise_id",
