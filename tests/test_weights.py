@@ -129,6 +129,9 @@ def test_bad_input_exits_2_with_a_message(month, month_dir, files, tmp_path, cap
     assert "not a published month" in capsys.readouterr().err
     assert main(["weights", "diff", str(current), str(current)]) == 2
     assert "--run" in capsys.readouterr().err
+    assert main(["weights"]) == 2 and "innoscore weights diff OLD.yaml NEW.yaml" in capsys.readouterr().err
+    assert main(["weights", "stability", "--run", str(month_dir), "--noise", "-1", "--out", str(tmp_path / "s")]) == 2
+    assert "noise must be a number from 0" in capsys.readouterr().err
     # the data folder changed since the run: refused, naming the file
     root, data, _ = setup
     manifest = json.loads((month_dir / "manifest.json").read_text())

@@ -588,6 +588,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:2] in (["points", "explain"], ["points", "references"], ["match", "explain"], ["weights", "diff"],
                     ["weights", "stability"]):
         argv = [f"{argv[0]}-{argv[1]}", *argv[2:]]
+    if argv[:1] == ["weights"]:  # `weights` alone is no command: say which there are
+        print("usage: innoscore weights diff OLD.yaml NEW.yaml (--run RUNS/YYYY-MM | --data DIR) [...]\n"
+              "       innoscore weights stability [WEIGHTS.yaml] (--run RUNS/YYYY-MM | --data DIR) [...]\n"
+              "`innoscore weights diff --help` and `innoscore weights stability --help` describe them.",
+              file=sys.stdout if argv[1:2] in (["--help"], ["-h"]) else sys.stderr)
+        return EXIT_OK if argv[1:2] in (["--help"], ["-h"]) else EXIT_BAD_INPUT
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -131,5 +131,7 @@ def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[s
         say(f"  see the runs:  mlflow ui --backend-store-uri {uri}")
         first = last.match.tiers["enterprise_id"].iloc[0] if len(last.match.tiers) else "ID"
         say(f"  explain one:   innoscore match explain {data_dir} --tracking-uri {uri} --enterprise {first}")
+        say(f"  weights:       make notebooks (notebooks/01_refine_weights.ipynb), or innoscore weights stability "
+            f"--run {last.folder}")
     say(f"  try: innoscore validate {data_dir}")
     return 0

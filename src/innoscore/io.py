@@ -9,7 +9,18 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["write_text_atomic", "write_parquet_atomic", "write_parquets_atomic", "atomic_dir"]
+__all__ = ["write_text_atomic", "write_parquet_atomic", "write_parquets_atomic", "atomic_dir", "sha256_file"]
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as hex (read a megabyte at a time)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def write_text_atomic(path: Path, text: str) -> None:

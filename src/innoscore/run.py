@@ -14,7 +14,6 @@ memory, and the seam along which they could be spread over machines.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import pandas as pd
 from innoscore.config import ConfigError, config_dir, load_yaml
 from innoscore.data.contract import TABLES
 from innoscore.errors import UsageError
+from innoscore.io import sha256_file
 from innoscore.resources import peak_gb, release_memory, reset_peak
 
 __all__ = ["MonthlyConfig", "load_monthly", "run_month", "RunResult", "DEFAULT_MONTHLY", "month_of"]
@@ -105,14 +105,6 @@ def _earlier(runs: Path, month: str, n: int) -> tuple[Path | None, dict | None]:
         return folder, json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None, None
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _package_version() -> str:
@@ -353,14 +345,14 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
                 (tmp / name).write_text(text, encoding="utf-8")
 
         step("report", report)
-        outputs = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+        outputs = {str(p.relative_to(tmp)): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         inputs = sorted(p for p in Path(config.data).iterdir()
                         if p.is_file() and (p.stem in TABLES and p.suffix in (".parquet", ".csv")
                                             or p.name == "dataset.yaml"))
         manifest = {
             "month": month, "as_of": as_of.isoformat(), "data": str(config.data),
-            "input_files": {p.name: _sha256(p) for p in inputs},
-            "configuration": {str(p): _sha256(p) for p in sorted(
+            "input_files": {p.name: sha256_file(p) for p in inputs},
+            "configuration": {str(p): sha256_file(p) for p in sorted(
                 [config_dir() / "features" / f for f in ("indicators.yaml", "points.yaml", "certifications.yaml",
                                                          "stages.yaml", "policy.yaml")]
                 + [config_dir() / "synthetic" / "province.yaml", Path(products.source), Path(config.source)])

@@ -15,7 +15,6 @@ or from a data folder and a date (PD from the credit model).  Then:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 import json
 from dataclasses import dataclass, field, replace
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.errors import UsageError
+from innoscore.io import sha256_file
 from innoscore.matching.fields import Population
 from innoscore.matching.products import ProductCatalog, ProjectTier
 from innoscore.matching.rules import AnyOf, Condition, Rule, evaluate
@@ -70,14 +70,6 @@ class Month:
         return replace(self.population, frame=frame)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def load_month(run: str | Path | None = None, data: str | Path | None = None, as_of: dt.date | None = None,
                model: str | None = None, tracking_uri: str | None = None, products: str | Path | None = None,
                config: PointsConfig | None = None) -> Month:
@@ -115,7 +107,7 @@ def load_month(run: str | Path | None = None, data: str | Path | None = None, as
         if not data.is_dir():
             raise UsageError(f"the data folder of {run} ({data}) is not there; pass --data with the folder it read")
         changed = sorted(name for name, digest in manifest.get("input_files", {}).items()
-                         if not (data / name).is_file() or _sha256(data / name) != digest)
+                         if not (data / name).is_file() or sha256_file(data / name) != digest)
         if changed:
             raise UsageError(f"{data} is not the data {run} read: {', '.join(changed)} changed since; pass --data "
                              "with the folder it read, or study the data as it is with --data and --as-of")
