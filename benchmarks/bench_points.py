@@ -7,7 +7,8 @@ Targets (issues 4 and 13): once indicators exist, re-scoring 10^5 enterprises wi
 
 Indicator tables are made by resampling the demo-sized synthetic province's indicators
 (not timed). Timed: `score(prepared, new_config)`, the call an analyst makes after editing
-weights (median of 7 runs), what a notebook slider does on each move (points, ranking, tiers),
+weights (median of 7 runs), what a notebook slider does on each move (``WeightSliders.update``:
+points, ranking, tier moves, the top of the ranking),
 and `prepare` (scores against the reference values; only
 needed again when reference values change).  Also measured (no target): the certification
 checks of 10^6 enterprises from their features, and writing `certification_checks.parquet`
@@ -31,7 +32,8 @@ from innoscore.indicators import build
 from innoscore.io import write_parquet_atomic
 from innoscore.points import load_points_config, prepare, score
 from innoscore.points.certification import check_features, run_checks
-from innoscore.points.sensitivity import Scorer, _members, _ranking, _tie_order, top_levels
+from innoscore.notebook import WeightSliders
+from innoscore.points.sensitivity import Level
 
 
 def _timed(fn, repeat: int = 7) -> float:
@@ -70,17 +72,17 @@ def main() -> None:
         verdict = "ok" if t_score <= target else "MISSED"
         print(f"{n:>9,} enterprises: re-score with new weights {t_score * 1000:7.1f} ms "
               f"(target <= {target * 1000:.0f} ms) [{verdict}]; prepare {t_prep * 1000:7.1f} ms")
-        # what a notebook slider does on each move: points of the new weights, the ranking (equal points by
-        # PD) and the members of the four tiers
-        scorer = Scorer(prep, cfg)
-        w = Scorer(prep, new_cfg).weights[None]
-        tie = _tie_order(n, rng.uniform(0, 0.2, n))
-        levels = top_levels()
-
-        def slider() -> None:
-            total = scorer.totals(w)[:, 0]
-            _members(_ranking(total, tie), total, levels)
-        print(f"{'':>9}  notebook slider update (points, ranking, tiers) {_timed(slider) * 1000:7.1f} ms")
+        # what a notebook slider does on each move (WeightSliders.update): points of the new weights, the
+        # ranking (equal points by PD), the members of four exclusive tiers (the first with a points gate,
+        # eligibility at random) against the current ones, the top of the ranking as a table
+        levels = (Level("leaders", 10, rng.random(n) < 0.05, min_points=70.0, exclusive=True),
+                  Level("high_tech", 1000, rng.random(n) < 0.1, exclusive=True),
+                  Level("tech_sme", 10000, rng.random(n) < 0.2, exclusive=True),
+                  Level("top", 100000, None, exclusive=True))
+        sliders = WeightSliders(prep, cfg, levels=levels, pd_values=rng.uniform(0, 0.2, n), stage="growth")
+        moves = iter(np.tile([0.05, 0.15], 50))
+        t_slider = _timed(lambda: sliders.update(revenue_growth=next(moves)))
+        print(f"{'':>9}  notebook slider update (points, ranking, tier moves, top) {t_slider * 1000:7.1f} ms")
     n = 1_000_000
     table = features.iloc[rng.integers(0, len(features), n)].copy()
     table.index = pd.Index([f"E{i:07d}" for i in range(n)], name="enterprise_id")

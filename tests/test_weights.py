@@ -108,7 +108,8 @@ def test_the_stability_command_writes_bands_and_boundaries(month, tmp_path, caps
                  str(tmp_path / "s")]) == 0
     frame = pd.read_csv(tmp_path / "s" / "stability.csv")
     assert len(frame) == len(month.indicators)
-    assert (frame["rank_low"] <= frame["rank"].max()).all() and (frame["rank_low"] <= frame["rank_high"]).all()
+    assert (frame["rank_low"] <= frame["median_rank"]).all() and (frame["median_rank"] <= frame["rank_high"]).all()
+    assert (frame["rank_high"] > frame["rank_low"]).any()  # 20 % noise moves some ranks
     assert {"p_leaders", "p_high_tech", "p_tech_sme"} <= set(frame.columns)
     bounds = pd.read_csv(tmp_path / "s" / "boundaries.csv")
     assert set(bounds.columns) >= {"kind", "target", "enterprise_id", "probability", "name"}
@@ -132,6 +133,13 @@ def test_bad_input_exits_2_with_a_message(month, month_dir, files, tmp_path, cap
     assert main(["weights"]) == 2 and "innoscore weights diff OLD.yaml NEW.yaml" in capsys.readouterr().err
     assert main(["weights", "stability", "--run", str(month_dir), "--noise", "-1", "--out", str(tmp_path / "s")]) == 2
     assert "noise must be a number from 0" in capsys.readouterr().err
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["weights", "stability", "--run", str(month_dir), "--out", str(afile)]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["weights", "stability", "--run", str(month_dir), "--seed", "-1"])
+    assert exc.value.code == 2 and "expected a number >= 0" in capsys.readouterr().err
     # the data folder changed since the run: refused, naming the file
     root, data, _ = setup
     manifest = json.loads((month_dir / "manifest.json").read_text())
@@ -148,7 +156,7 @@ def test_the_sliders_move_the_same_enterprises_as_the_diff(month):
     from innoscore.errors import UsageError
     from innoscore.notebook import WeightSliders
 
-    sliders = WeightSliders(month, stage="mature", top=5)  # the leaders' tier takes mature enterprises only
+    sliders = WeightSliders.for_month(month, stage="mature", top=5)  # the leaders' tier takes mature enterprises only
     top, moves = sliders.update()
     assert moves.empty and (top["points"] == top["before"]).all() and list(top.index) == [1, 2, 3, 4, 5]
     # all the technology weight on R&D intensity: the leaders' points gate (70) lets others in
@@ -173,3 +181,30 @@ def result_points(month, config):
     from innoscore.points import score
 
     return score(month.prepare(config), config)["total"].to_numpy()
+
+
+def test_the_monte_carlos_current_tiers_are_the_published_ones(month, month_dir):
+    from innoscore.points.sensitivity import monte_carlo
+
+    result = monte_carlo(month.prepare(), draws=5, noise=0.0, levels=levels(month),
+                         thresholds=thresholds(month.catalog), pd_values=month.pd_values)
+    e = result.enterprises
+    published = pd.read_parquet(month_dir / "tiers.parquet")
+    published = published[published["project_id"].isna()].set_index("enterprise_id")["tier"]
+    assert (e["level"] != "").sum() == len(published) > 0
+    assert e.loc[published.index, "level"].tolist() == published.tolist()
+    for tier in published.unique():
+        assert set(e.index[e[f"p_{tier}"] == 1.0]) == set(published.index[published == tier])
+    shortlists = pd.read_parquet(month_dir / "points.parquet").set_index("enterprise_id")["total"]
+    np.testing.assert_array_equal(e["points"].to_numpy(), shortlists.loc[e.index].to_numpy())
+    assert (e["rank_low"] == e["rank_high"]).all()
+
+
+def test_a_proposal_that_drops_an_indicator_shows_it_at_weight_zero(month):
+    names = [n for n in month.config.indicators if n != "st_awards"]
+    proposed = to_config(month.config, equal(names))
+    assert all(proposed.weights[s]["st_awards"] == 0.0 for s in proposed.weights)
+    eff = diff(month, month.config, proposed).effective
+    dropped = eff[eff["indicator"] == "st_awards"]
+    assert len(dropped) == 3 and (dropped["weight_after"] == 0).all() and (dropped["weight_before"] > 0).all()
+    assert (dropped["flag_after"] == "").all()

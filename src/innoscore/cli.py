@@ -26,14 +26,22 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD; got {text!r}") from None
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str, minimum: int) -> int:
     try:
         value = int(text.replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1; got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected a number >= {minimum}; got {value}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole(text, 1)
+
+
+def _non_negative_int(text: str) -> int:
+    return _whole(text, 0)
 
 
 # ----------------------------------------------------------------------------- commands
@@ -295,10 +303,12 @@ def cmd_weights_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_weights_stability(args: argparse.Namespace) -> int:
-    from innoscore.io import write_text_atomic
+    from innoscore.io import write_texts_atomic
     from innoscore.points.sensitivity import monte_carlo
-    from innoscore.weights import levels, thresholds
+    from innoscore.weights import levels, threshold_texts, thresholds, unfollowed
 
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} exists and is not a folder")
     month = _month(args)
     config = _weights(args.weights, month.config) if args.weights else month.config
     t0 = time.perf_counter()
@@ -309,21 +319,25 @@ def cmd_weights_stability(args: argparse.Namespace) -> int:
     print(f"{args.draws:,} draws over {len(result.enterprises):,} enterprises in {time.perf_counter() - t0:.1f} s "
           f"({args.method} weights, noise {args.noise:g}; references ±{args.references:.0%}; "
           f"log scored linear {args.linear_share:.0%} of the time)")
-    floors = thresholds(month.catalog)
+    floors, texts = thresholds(month.catalog), threshold_texts(month.catalog)
     e = result.enterprises
     print(f"  {'tier or product (points threshold)':<36}{'now':>8}{'sure (>=95%)':>14}{'boundary (5-95%)':>18}"
           f"{'expected':>10}")
     for name in result.settings["names"]:
         if name in floors:
-            p, now, label = e[f"p_pass_{name}"], int((e["points"] >= floors[name]).sum()), f"{name} (>= {floors[name]:g})"
+            p, now, label = e[f"p_pass_{name}"], int((e["points"] >= floors[name]).sum()), f"{name} ({texts[name]})"
         else:
             p, now, label = e[f"p_{name}"], int((e["level"] == name).sum()), f"tier {name}"
         print(f"  {label:<36}{now:>8,}{int((p >= 0.95).sum()):>14,}{len(result.boundary(name)):>18,}{p.sum():>10,.1f}")
+    skipped = unfollowed(month.catalog)
+    if skipped:
+        print("  not followed (a rule on " + "; ".join(f"{p}: {', '.join(f)}" for p, f in skipped.items()) +
+              "): `innoscore weights diff` evaluates them")
     frame = result.enterprises.join(month.names)
-    write_text_atomic(args.out / "stability.csv", frame.reset_index().to_csv(index=False, lineterminator="\n"))
     bounds = result.boundaries.merge(month.names.rename_axis("enterprise_id").reset_index(), on="enterprise_id",
                                      how="left")
-    write_text_atomic(args.out / "boundaries.csv", bounds.to_csv(index=False, lineterminator="\n"))
+    write_texts_atomic({args.out / "stability.csv": frame.reset_index().to_csv(index=False, lineterminator="\n"),
+                        args.out / "boundaries.csv": bounds.to_csv(index=False, lineterminator="\n")})
     print(f"written to {args.out}/: stability.csv, boundaries.csv")
     return EXIT_OK
 
@@ -560,7 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="move each reference value by up to ±X (e.g. 0.2; default 0)")
     p.add_argument("--linear-share", type=float, default=0.0, metavar="P",
                    help="chance that a log indicator is scored capped-linear in a draw (default 0)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed, 0 or more (default 0)")
     p.add_argument("--out", type=Path, default=Path("weights-stability"), metavar="DIR",
                    help="folder for stability.csv and boundaries.csv (default ./weights-stability)")
     p.set_defaults(func=cmd_weights_stability)

@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["write_text_atomic", "write_parquet_atomic", "write_parquets_atomic", "atomic_dir", "sha256_file"]
+__all__ = ["write_text_atomic", "write_parquet_atomic", "write_parquets_atomic", "atomic_dir", "sha256_file",
+           "write_texts_atomic"]
 
 
 def sha256_file(path: Path) -> str:
@@ -25,16 +26,26 @@ def sha256_file(path: Path) -> str:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file renamed into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    write_texts_atomic({Path(path): text})
+
+
+def write_texts_atomic(texts: dict[Path, str]) -> None:
+    """Write several text files (UTF-8); none replaces its file until all are written."""
+    temps: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        for path, text in texts.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temps.append((tmp, path))
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        for tmp, path in temps:
+            os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ import pandas as pd
 from innoscore.errors import UsageError
 from innoscore.indicators.enterprises import STAGES
 from innoscore.points.config import POINT_GROUPS, PointsConfig, PointsConfigError
-from innoscore.points.sensitivity import Scorer, _members, _ranking, _tie_order
+from innoscore.points.engine import Prepared, score
+from innoscore.points.sensitivity import Level, Scorer, _members, _ranking, _tie_order
 from innoscore.weights import Month, levels
 
 __all__ = ["demo_folder", "latest_run", "WeightSliders"]
@@ -45,15 +47,17 @@ class WeightSliders:
     (relative: a group's indicator sliders are divided by their sum).  ``top`` rows of the ranking are
     shown, with the moves in and out of each tier of the catalog."""
 
-    def __init__(self, month: Month, config: PointsConfig | None = None, stage: str = "growth", top: int = 15):
+    def __init__(self, prep: Prepared, config: PointsConfig | None = None, *, levels: Sequence[Level] = (),
+                 pd_values: np.ndarray | None = None, names: np.ndarray | None = None, stage: str = "growth",
+                 top: int = 15):
         if stage not in STAGES:
             raise UsageError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
-        self.month, self.config, self.stage, self.top = month, config or month.config, stage, top
-        self.prep = month.prepare(self.config)
+        self.config, self.stage, self.top = config or prep.config, stage, top
+        self.prep = prep
         self.scorer = Scorer(self.prep, self.config)
-        self.levels = levels(month)
-        self.tie = _tie_order(len(self.prep.stage), month.pd_values)
-        self.names = month.names.to_numpy(object)
+        self.levels = tuple(levels)
+        self.tie = _tie_order(len(self.prep.stage), pd_values)
+        self.names = np.asarray(names, dtype=object) if names is not None else np.full(len(prep.stage), "", object)
         s = STAGES.index(stage)
         self.base_weights = self.scorer.weights.copy()
         self.groups = {g: [n for j, n in enumerate(self.prep.indicators) if self.prep.group[j] == POINT_GROUPS.index(g)]
@@ -61,18 +65,26 @@ class WeightSliders:
         self.values: dict[str, float] = {f"group:{g}": self.config.groups[stage][g] for g in POINT_GROUPS}
         for j, n in enumerate(self.prep.indicators):
             self.values[n] = float(self.base_weights[s, j])
-        total = self.scorer.totals(self.base_weights[None])[:, 0]
+        total = score(self.prep, self.config)["total"].to_numpy(dtype="float64")  # the points as published
         self.base_total = total
         self.base_members = [set(r.tolist()) for r in _members(_ranking(total, self.tie), total, self.levels)]
 
+    @classmethod
+    def for_month(cls, month: Month, config: PointsConfig | None = None, stage: str = "growth",
+                  top: int = 15) -> "WeightSliders":
+        """Sliders over one month, with the catalog's tiers and the month's PD to break equal points."""
+        config = config or month.config
+        return cls(month.prepare(config), config, levels=levels(month), pd_values=month.pd_values,
+                   names=month.names.to_numpy(object), stage=stage, top=top)
+
     def weights(self, **changes: float) -> np.ndarray:
         """The 3 x k weights with the stage's sliders at their values (after ``changes``)."""
-        for key, v in changes.items():
+        for key, v in changes.items():  # every change checked before any is taken
             if key not in self.values:
                 raise UsageError(f"no slider {key!r}; sliders: {', '.join(self.values)}")
-            if not np.isfinite(v) or v < 0:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0:
                 raise UsageError(f"slider {key}: a weight is a number >= 0; got {v!r}")
-            self.values[key] = float(v)
+        self.values.update({k: float(v) for k, v in changes.items()})
         w = self.base_weights.copy()
         s = STAGES.index(self.stage)
         shares = np.array([self.values[f"group:{g}"] for g in POINT_GROUPS])

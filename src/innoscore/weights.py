@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.errors import UsageError
+from innoscore.indicators.enterprises import STAGES
 from innoscore.io import sha256_file
 from innoscore.matching.fields import Population
 from innoscore.matching.products import ProductCatalog, ProjectTier
@@ -33,7 +34,8 @@ from innoscore.points.engine import Prepared, prepare, score
 from innoscore.points.importance import effective_weights_table
 from innoscore.points.sensitivity import Level, SensitivityError
 
-__all__ = ["Month", "load_month", "levels", "thresholds", "diff", "WeightsDiff", "POINTS_FIELDS"]
+__all__ = ["Month", "load_month", "levels", "thresholds", "threshold_texts", "unfollowed", "diff", "WeightsDiff",
+           "POINTS_FIELDS"]
 
 # the population's fields that a weight change moves (bonus and penalty items do not depend on weights)
 POINTS_FIELDS = {"points": "total", "points_technology": "technology", "points_growth": "growth",
@@ -182,12 +184,36 @@ def levels(month: Month) -> tuple[Level, ...]:
 
 
 def thresholds(catalog: ProductCatalog) -> dict[str, float]:
-    """Each product's points threshold (its ``points >=`` rule), by product id."""
+    """Each product's points threshold (its top-level ``points >=`` or ``>`` rule), by product id; see
+    :func:`unfollowed` for the products whose other rules on points the Monte Carlo cannot follow."""
     out = {}
     for p in catalog.products:
         floors = [m for r in p.rules if isinstance(r, Rule) and (m := _min_points(r)) is not None]
         if floors:
             out[p.id] = max(floors)
+    return out
+
+
+def threshold_texts(catalog: ProductCatalog) -> dict[str, str]:
+    """Each product's points threshold as its rule reads (``points >= 60``), by product id."""
+    out = {}
+    for p in catalog.products:
+        rules = [r for r in p.rules if isinstance(r, Rule) and _min_points(r) is not None]
+        if rules:
+            out[p.id] = " and ".join(f"points {r.op} {float(r.value):g}" for r in rules)
+    return out
+
+
+def unfollowed(catalog: ProductCatalog) -> dict[str, list[str]]:
+    """Products with a rule on points that is not a top-level ``points >=`` / ``>`` (a group subtotal,
+    the percentile, points inside an ``any``): the fields, by product id.  ``weights diff`` evaluates
+    them exactly; the Monte Carlo's thresholds leave them out."""
+    out = {}
+    for p in catalog.products:
+        fields = sorted({f for r in p.rules for f in _fields(r) & set(POINTS_FIELDS)
+                         if not (isinstance(r, Rule) and _min_points(r) is not None)})
+        if fields:
+            out[p.id] = fields
     return out
 
 
@@ -207,7 +233,7 @@ class WeightsDiff:
     old: str
     new: str
     month: str
-    labels: dict = field(default_factory=dict)  # tier and product ids -> (Chinese, English) names
+    labels: dict = field(default_factory=dict)  # tier, product and indicator ids -> (Chinese, English) names
 
     @property
     def moves(self) -> int:
@@ -228,19 +254,19 @@ class WeightsDiff:
 
     def write(self, folder: str | Path, lang: str = "zh") -> dict[str, Path]:
         """``summary.csv``, ``tiers.csv``, ``tier_moves.csv``, ``products.csv``, ``crossings.csv``,
-        ``effective_weights.csv`` and ``diff.html`` into ``folder``; each file replaced whole."""
-        from innoscore.io import write_text_atomic
+        ``effective_weights.csv`` and ``diff.html`` into ``folder``, replaced together: none is replaced
+        until all are written."""
+        from innoscore.io import write_texts_atomic
 
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"--out {folder} exists and is not a folder")
-        out = {}
-        for name in ("summary", "tiers", "tier_moves", "products", "crossings", "effective"):
-            path = folder / ("effective_weights.csv" if name == "effective" else f"{name}.csv")
-            write_text_atomic(path, getattr(self, name).to_csv(index=False, lineterminator="\n"))
-            out[name] = path
+        out = {name: folder / ("effective_weights.csv" if name == "effective" else f"{name}.csv")
+               for name in ("summary", "tiers", "tier_moves", "products", "crossings", "effective")}
+        texts = {path: getattr(self, name).to_csv(index=False, lineterminator="\n") for name, path in out.items()}
         out["html"] = folder / "diff.html"
-        write_text_atomic(out["html"], self.to_html(lang))
+        texts[out["html"]] = self.to_html(lang)
+        write_texts_atomic(texts)
         return out
 
     def to_html(self, lang: str = "zh", rows: int = 10) -> str:
@@ -261,7 +287,7 @@ class WeightsDiff:
         def named(frame: pd.DataFrame) -> pd.DataFrame:
             """Ids and codes as words of the page's language."""
             out = frame.copy()
-            for col in ("tier", "product"):
+            for col in ("tier", "product", "indicator"):
                 if col in out:
                     out[col] = out[col].map(lambda v: self.labels.get(v, (v, v))[k])
             for col in ("move", "stage", "flag_before", "flag_after"):
@@ -394,8 +420,15 @@ def diff(month: Month, old: PointsConfig, new: PointsConfig, old_name: str = "ol
     e_old = effective_weights_table(prep_old, old, pts_old)
     e_new = effective_weights_table(prep_new, new, pts_new)
     keys = ["stage", "indicator", "group"]
-    effective = e_old[keys + ["weight", "importance", "flag"]].merge(
-        e_new[keys + ["weight", "importance", "flag"]], on=keys, suffixes=("_before", "_after"))
+    effective = e_old[keys + ["weight", "importance", "flag"]].merge(  # an indicator one side leaves out: 0
+        e_new[keys + ["weight", "importance", "flag"]], on=keys, how="outer", suffixes=("_before", "_after"), sort=False)
+    order = {n: i for i, n in enumerate(month.config.catalog.ids)}
+    effective = effective.sort_values(["stage", "indicator"], key=lambda c: c.map(
+        {s: i for i, s in enumerate(STAGES)} if c.name == "stage" else order), kind="stable")
+    for c in ("weight_before", "weight_after"):
+        effective[c] = effective[c].fillna(0.0)
+    for c in ("flag_before", "flag_after"):
+        effective[c] = effective[c].fillna("")
     effective = effective[keys + ["weight_before", "weight_after", "importance_before", "importance_after",
                                   "flag_before", "flag_after"]]
     change = np.abs(r_new - r_old)
@@ -408,7 +441,8 @@ def diff(month: Month, old: PointsConfig, new: PointsConfig, old_name: str = "ol
                        tier_moves, pd.DataFrame(prod_rows, columns=["product", "threshold", "before", "after", "in",
                                                                     "out"]),
                        crossings_frame, effective, old_name, new_name, month.as_of.isoformat(),
-                       {x.id: (x.name_zh, x.name_en) for x in (*enterprise_tiers, *month.catalog.products)})
+                       {**{n: (old.catalog[n].name_zh, n) for n in old.catalog.ids},
+                        **{x.id: (x.name_zh, x.name_en) for x in (*enterprise_tiers, *month.catalog.products)}})
 
 
 def _named(rows: np.ndarray, ids, names, t_old, t_new, r_old, r_new) -> pd.DataFrame:

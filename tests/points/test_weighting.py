@@ -176,7 +176,8 @@ def test_a_mutated_weights_file_is_loaded_or_refused_with_a_message(base, tmp_pa
     part = data.draw(st.sampled_from(["groups", "weights"]))
     key = data.draw(st.sampled_from(sorted(doc[part][stage])))
     doc[part][stage][key] = data.draw(st.one_of(st.floats(allow_nan=True), st.text(max_size=3), st.none(),
-                                                st.integers(-5, 5), st.lists(st.integers(), max_size=2)))
+                                                st.integers(-5, 5), st.lists(st.integers(), max_size=2),
+                                                st.integers(min_value=10 ** 300, max_value=10 ** 400)))
     if data.draw(st.booleans()):
         doc[part][data.draw(st.text(max_size=4))] = {}
     path = tmp_path / "mutated.yaml"
@@ -218,3 +219,20 @@ def test_effective_weights_flag_an_indicator_nobody_differs_on(base, small_provi
     assert (rev["importance"] == 0).all() and (rev["flag"] == "below").all()
     scores = indicator_scores(prepare(ind, base, "2024-06-30"), "growth")
     assert (scores["revenue"].nunique() == 1) and scores.to_numpy().min() >= 0 and scores.to_numpy().max() <= 1
+
+
+def test_an_unweighted_indicator_has_no_importance_and_a_still_stage_none_at_all(base, small_province):
+    from innoscore.data.validation import Dataset
+    from innoscore.points.run import run as points_run
+
+    day = pd.Timestamp("2024-06-30").date()
+    result = points_run(Dataset(small_province[0], day, None), day, base)
+    weights = {s: dict(w) for s, w in base.weights.items()}
+    weights["growth"]["rd_staff"] += weights["growth"]["valid_invention_patents"]
+    weights["growth"]["valid_invention_patents"] = 0.0  # few values: the correlation ratio would see it
+    table = effective_weights_table(result.prepared, base.with_weights(weights))
+    row = table[(table["stage"] == "growth") & (table["indicator"] == "valid_invention_patents")].iloc[0]
+    assert row["importance"] == 0.0 and row["flag"] == ""
+    one = result.indicators.iloc[:1]
+    still = effective_weights_table(prepare(one, base, "2024-06-30"))
+    assert still["importance"].isna().all() and (still["flag"] == "").all()

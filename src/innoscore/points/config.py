@@ -6,12 +6,11 @@ what to fix before anything is scored.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from innoscore.config import ConfigError, config_dir, load_yaml
+from innoscore.config import ConfigError, config_dir, is_finite_number, load_yaml
 from innoscore.indicators.catalog import Catalog, load_catalog
 from innoscore.indicators.enterprises import STAGES
 
@@ -128,7 +127,7 @@ def _weighted(weights: dict[str, dict[str, float]]) -> set[str]:
 
 
 def _number(value: Any, where: str, positive: bool = False, non_negative: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_finite_number(value):
         raise PointsConfigError(f"{where}: expected a number; got {value!r}")
     if positive and value <= 0:
         raise PointsConfigError(f"{where}: must be > 0; got {value!r}")

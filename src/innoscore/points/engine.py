@@ -21,9 +21,10 @@ import pandas as pd
 from innoscore.indicators.enterprises import STAGES
 from innoscore.points.config import POINT_GROUPS, PointsConfig, Rule
 
-__all__ = ["Prepared", "normalise", "prepare", "score", "percentiles", "CONTRIBUTION_PREFIX"]
+__all__ = ["Prepared", "normalise", "prepare", "score", "percentiles", "CONTRIBUTION_PREFIX", "POINT_DIGITS"]
 
 CONTRIBUTION_PREFIX = "pts_"
+POINT_DIGITS = 9  # points are kept to 1e-9
 
 
 def normalise(values: np.ndarray, rule: Rule, direction: int) -> np.ndarray:
@@ -150,7 +151,9 @@ def score(prep: Prepared, config: PointsConfig | None = None) -> pd.DataFrame:
     base = subtotal[0] + subtotal[1] + subtotal[2]
     bonus = np.minimum(_row_sums(prep.bonus_items), config.bonus_cap)
     penalty = np.minimum(_row_sums(prep.penalty_items), config.penalty_cap)
-    total = np.clip(base + bonus - penalty, 0.0, 100.0)
+    # kept to 1e-9 points: equal points are then equal whichever way the sum was added up (0.06 + 0.02 and
+    # 0.08 differ in the last bit), so that the matcher's tie break (PD, then id) decides between them
+    total = np.round(np.clip(base + bonus - penalty, 0.0, 100.0), POINT_DIGITS)
     columns = {
         "stage": pd.Categorical.from_codes(prep.stage, categories=list(STAGES)),
         "total": total,

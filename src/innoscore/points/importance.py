@@ -26,9 +26,11 @@ FEW_VALUES = 20  # a score taking at most this many values is treated as categor
 def explained_share(x: np.ndarray, total: np.ndarray, categories: np.ndarray | None = None) -> float:
     """The share of ``total``'s variance that ``x`` explains: eta squared over ``categories`` (the
     distinct values of a few-valued score) if given, else the squared correlation; 0 when either is constant."""
+    if len(total) < 2:
+        return 0.0
     dev = total - total.mean()
     ss_total = float(dev @ dev)
-    if ss_total <= 0 or len(total) < 2:
+    if ss_total <= 0:
         return 0.0
     if categories is not None:
         _, inverse = np.unique(categories, return_inverse=True)
@@ -47,9 +49,11 @@ def explained_share(x: np.ndarray, total: np.ndarray, categories: np.ndarray | N
 def effective_weights_table(prep: Prepared, config: PointsConfig | None = None, points: pd.DataFrame | None = None,
                             low: float = 0.5, high: float = 2.0) -> pd.DataFrame:
     """One row per stage and indicator: ``weight`` (nominal), ``explained`` (share of the stage's total's
-    variance), ``importance`` (explained, divided by the stage's sum), ``ratio`` (importance / weight) and
-    ``flag`` (``below`` under ``low`` x weight, ``above`` over ``high`` x weight, ``unweighted`` for an
-    importance without weight).  ``points`` is ``score(prep, config)`` if already computed."""
+    variance its contribution explains; 0 for an indicator without weight in the stage, which contributes
+    nothing), ``importance`` (explained, divided by the stage's sum), ``ratio`` (importance / weight) and
+    ``flag`` (``below`` under ``low`` x weight, ``above`` over ``high`` x weight).  A stage whose points
+    do not vary (fewer than two enterprises, or all equal) has no importance (NaN) and no flag.
+    ``points`` is ``score(prep, config)`` if already computed."""
     config = config or prep.config
     points = score(prep, config) if points is None else points
     total_all = points["total"].to_numpy(dtype="float64")
@@ -57,19 +61,22 @@ def effective_weights_table(prep: Prepared, config: PointsConfig | None = None, 
     for s, stage in enumerate(STAGES):
         sel = prep.stage == s
         total = total_all[sel]
-        explained = []
+        weights = np.array([float(config.weights[stage].get(n, 0.0)) for n in prep.indicators])
+        explained = np.zeros(len(prep.indicators))
         for j, name in enumerate(prep.indicators):
+            if weights[j] <= 0:
+                continue
             x = prep.filled[sel, j]
-            few = len(np.unique(x)) <= FEW_VALUES if len(x) else True
+            values = len(np.unique(x))
+            few = values <= FEW_VALUES and len(x) >= 10 * values  # categories only with enough in each
             contrib = points[CONTRIBUTION_PREFIX + name].to_numpy(dtype="float64")[sel]
-            explained.append(explained_share(contrib, total, x if few else None))
-        explained = np.array(explained)
-        importance = explained / explained.sum() if explained.sum() > 0 else np.zeros_like(explained)
+            explained[j] = explained_share(contrib, total, x if few else None)
+        varies = explained.sum() > 0
+        importance = explained / explained.sum() if varies else np.full(len(explained), np.nan)
         for j, name in enumerate(prep.indicators):
-            w = float(config.weights[stage].get(name, 0.0))
-            ratio = importance[j] / w if w > 0 else (np.inf if importance[j] > 0 else np.nan)
-            flag = ("unweighted" if w == 0 and importance[j] > 0 else
-                    "below" if w > 0 and ratio < low else "above" if w > 0 and ratio > high else "")
+            w = weights[j]
+            ratio = importance[j] / w if w > 0 and varies else np.nan
+            flag = "below" if ratio < low else "above" if ratio > high else ""
             rows.append({"stage": stage, "indicator": name, "group": POINT_GROUPS[prep.group[j]],
                          "enterprises": int(sel.sum()), "weight": w, "explained": explained[j],
                          "importance": importance[j], "ratio": ratio, "flag": flag})

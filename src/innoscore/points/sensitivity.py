@@ -9,10 +9,12 @@ threshold, and the enterprises on each boundary.  :func:`sobol` gives the first-
 Sobol indices of the weight groups (``scipy.stats.sobol_indices``) for the tiers' membership and the
 rank correlation with the current ranking.
 
-Ranks are 1 for the highest points.  Points are compared rounded to :data:`DIGITS` decimals (the
-draws add up weights in another order than :func:`innoscore.points.engine.score`, which changes the
-last bit), and equal points are ordered as the matcher orders them: PD (low first), then the given
-order (the enterprise id).  With zero noise every draw is the current ranking.
+Ranks are 1 for the highest points.  The current ranking, tiers and thresholds ("now") are those of
+:func:`innoscore.points.engine.score`'s points, exactly as the matcher ranks them: equal points by PD
+(low first, missing last), then the given order (the enterprise id).  The draws add the weights up in
+another order (matrix products), which changes the last bit; points are kept to :data:`DIGITS`
+decimals in both, so that with zero noise every draw is the current ranking.  The ranks of every draw
+are held for the bands: ``draws x enterprises x 4`` bytes (4 GB for 1000 draws of 10^6 enterprises).
 
 This module knows nothing about products: tiers and thresholds come in as :class:`Level` and a
 ``{name: points}`` mapping (``innoscore.weights`` builds them from the product catalog).
@@ -30,12 +32,13 @@ from innoscore.errors import InnoscoreError
 
 from innoscore.indicators.enterprises import STAGES
 from innoscore.points.config import POINT_GROUPS, PointsConfig
-from innoscore.points.engine import Prepared
+from innoscore.points.engine import POINT_DIGITS, Prepared, score
 
 __all__ = ["Level", "top_levels", "Stability", "Scorer", "monte_carlo", "sobol", "SensitivityError", "DIGITS",
            "TOP_QUOTAS"]
 
-DIGITS = 9  # points are compared to 1e-9
+DIGITS = POINT_DIGITS  # points are kept to 1e-9, as the engine keeps them
+MAX_RANKS_GB = 8.0  # the ranks of every draw are held for the bands: at most this much memory
 TOP_QUOTAS = (10, 100, 1000, 10000)  # 十百千万
 WEIGHT_METHODS = ("dirichlet", "uniform")
 
@@ -73,6 +76,12 @@ class Scorer:
         k = len(self.names)
         self.weights = np.array([[config.weights[s].get(n, 0.0) for n in self.names] for s in STAGES])  # 3 x k
         self.group_cols = [np.flatnonzero(prep.group == g) for g in range(len(POINT_GROUPS))]
+        if prep.reweight.any():  # the engine then scales each group's weights to the group's share exactly
+            for s, stage in enumerate(STAGES):
+                for g, cols in enumerate(self.group_cols):
+                    total = self.weights[s, cols].sum()
+                    if total > 0:
+                        self.weights[s, cols] *= config.groups[stage][POINT_GROUPS[g]] / total
         self.rows = [np.flatnonzero(prep.stage == s) for s in range(len(STAGES))]
         extra = np.minimum(_row_sums(prep.bonus_items), config.bonus_cap) - \
             np.minimum(_row_sums(prep.penalty_items), config.penalty_cap)
@@ -111,7 +120,7 @@ class Scorer:
         self.n = len(prep.stage)
 
     def totals(self, weights: np.ndarray, filled: list[np.ndarray] | None = None) -> np.ndarray:
-        """Points (n x B, rounded to :data:`DIGITS`) for a batch of weight sets ``weights`` (B x 3 x k);
+        """Points (n x B, kept to :data:`DIGITS` decimals like the engine's) for a batch of weight sets ``weights`` (B x 3 x k);
         ``filled`` replaces the indicator scores per stage (a draw of scoring choices)."""
         b = weights.shape[0]
         out = np.empty((self.n, b))
@@ -132,7 +141,7 @@ class Scorer:
                         base += np.where(kept > 0, num * (share / kept), 0.0)
                 else:
                     base += num
-            out[rows] = np.round(np.clip(100.0 * base + self.extra[s][:, None], 0.0, 100.0), DIGITS)
+            out[rows] = np.round(np.clip(100.0 * base + self.extra[s][:, None], 0.0, 100.0), POINT_DIGITS)
         return out
 
     def choices(self, factors: np.ndarray, linear: np.ndarray) -> list[np.ndarray]:
@@ -231,7 +240,7 @@ def _check_levels(levels: Sequence[Level], n: int) -> None:
 
 def _weight_draws(rng: np.random.Generator, w0: np.ndarray, count: int, method: str, noise: float,
                   groups: np.ndarray, keep_groups: bool) -> np.ndarray:
-    """``count`` weight sets (count x 3 x k) around ``w0`` (3 x k); each stage adds up to 1."""
+    """``count`` weight sets (count x 3 x k) around ``w0`` (3 x k); each stage keeps its total (1)."""
     out = np.repeat(w0[None], count, axis=0)
     if noise == 0 or count == 0:
         return out
@@ -250,7 +259,7 @@ def _weight_draws(rng: np.random.Generator, w0: np.ndarray, count: int, method: 
                 total = out[:, s, cols].sum(axis=1, keepdims=True)
                 with np.errstate(invalid="ignore", divide="ignore"):
                     out[:, s, cols] = np.where(total > 0, out[:, s, cols] / total * w0[s, cols].sum(), 0.0)
-        out[:, s] /= out[:, s].sum(axis=1, keepdims=True)
+        out[:, s] *= w0[s].sum() / out[:, s].sum(axis=1, keepdims=True)  # the stage's total stays
     return out
 
 
@@ -259,7 +268,8 @@ def monte_carlo(prep: Prepared, config: PointsConfig | None = None, *, draws: in
                 references: float = 0.0, linear_share: float = 0.0,
                 levels: Sequence[Level] | None = None, thresholds: Mapping[str, float] | None = None,
                 pd_values: np.ndarray | None = None, band: tuple[float, float] = (5.0, 95.0),
-                boundary: tuple[float, float] = (0.05, 0.95), seed: int = 0, batch: int = 50) -> Stability:
+                boundary: tuple[float, float] = (0.05, 0.95), seed: int = 0, batch: int = 50,
+                max_ranks_gb: float = MAX_RANKS_GB) -> Stability:
     """Re-score ``draws`` times with perturbed weights and scoring choices.
 
     * ``weights``: ``"dirichlet"`` (each stage's weights drawn from a Dirichlet centred on the current
@@ -292,11 +302,15 @@ def monte_carlo(prep: Prepared, config: PointsConfig | None = None, *, draws: in
     thresholds = dict(thresholds or {})
     if pd_values is not None and len(pd_values) != n:
         raise SensitivityError(f"pd_values has {len(pd_values)} values for {n} enterprises")
+    need_gb = draws * n * 4 / 1e9
+    if need_gb > max_ranks_gb:
+        raise SensitivityError(f"{draws:,} draws x {n:,} enterprises hold {need_gb:.1f} GB of ranks (limit "
+                               f"{max_ranks_gb:g} GB): use fewer draws, or raise max_ranks_gb if the memory is there")
     scorer = Scorer(prep, config)
     tie = _tie_order(n, pd_values)
     rng = np.random.default_rng(seed)
-    w0 = scorer.weights / scorer.weights.sum(axis=1, keepdims=True)
-    base_total = scorer.totals(w0[None])[:, 0]
+    w0 = scorer.weights
+    base_total = score(prep, config)["total"].to_numpy(dtype="float64")  # the points as published
     base_order = _ranking(base_total, tie)
     base_rank = np.empty(n, dtype=np.int64)
     base_rank[base_order] = np.arange(1, n + 1)
@@ -331,7 +345,11 @@ def monte_carlo(prep: Prepared, config: PointsConfig | None = None, *, draws: in
             passing[p] += np.count_nonzero(totals >= value, axis=1)
         done += b
 
-    q = np.quantile(ranks, [lo / 100, 0.5, hi / 100], axis=0, method="inverted_cdf") if n else np.zeros((3, 0))
+    q = np.zeros((3, n))
+    for a in range(0, n, 16384):  # a block of enterprises at a time: no copy of every rank at once
+        q[:, a:a + 16384] = np.quantile(ranks[:, a:a + 16384], [lo / 100, 0.5, hi / 100], axis=0,
+                                        method="inverted_cdf")
+    del ranks
     level_now = np.full(n, "", dtype=object)
     for lv, rows in zip(reversed(levels), reversed(base_members)):
         level_now[rows] = lv.id  # nested levels: the smallest that holds the enterprise
@@ -385,14 +403,14 @@ def sobol(prep: Prepared, config: PointsConfig | None = None, *, noise: float = 
     _check_levels(levels, n)
     scorer = Scorer(prep, config)
     tie = _tie_order(n, pd_values)
-    w0 = scorer.weights / scorer.weights.sum(axis=1, keepdims=True)
+    w0 = scorer.weights
     if factors == "groups":
         names = [g for g in POINT_GROUPS if len(scorer.group_cols[POINT_GROUPS.index(g)])]
         of = np.array([names.index(POINT_GROUPS[g]) for g in prep.group])  # factor of each indicator
     else:
         names = list(scorer.names)
         of = np.arange(len(names))
-    base_total = scorer.totals(w0[None])[:, 0]
+    base_total = score(prep, config)["total"].to_numpy(dtype="float64")
     base_order = _ranking(base_total, tie)
     base_rank = np.empty(n)
     base_rank[base_order] = np.arange(1, n + 1)
@@ -404,7 +422,7 @@ def sobol(prep: Prepared, config: PointsConfig | None = None, *, noise: float = 
         for start in range(0, x.shape[1], 50):
             xs = x[:, start:start + 50]
             w = w0[None] * xs.T[:, of][:, None, :]
-            w = w / w.sum(axis=2, keepdims=True)
+            w = w / w.sum(axis=2, keepdims=True) * w0.sum(axis=1)[None, :, None]  # each stage keeps its total
             totals = scorer.totals(w)
             for i in range(xs.shape[1]):
                 order = _ranking(totals[:, i], tie)

@@ -230,7 +230,7 @@ def to_config(base: "PointsConfig", weights: pd.Series | Mapping[str, pd.Series]
                                  f"{cat.source}")
         if not np.all(np.isfinite(w.to_numpy())) or (w < 0).any() or w.sum() <= 0:
             raise WeightingError(f"stage {stage}: weights must be non-negative numbers with a positive sum")
-        w = w / w.sum()
+        w = (w / w.sum()).reindex(list(dict.fromkeys([*base.indicators, *w.index])), fill_value=0.0)  # left out: 0
         sums = {g: float(w[[n for n in w.index if cat[n].group == g]].sum()) for g in POINT_GROUPS}
         if keep_groups:
             shares = dict(base.groups[stage])
