@@ -19,7 +19,7 @@ from innoscore.errors import UsageError
 from innoscore.indicators.enterprises import STAGES
 from innoscore.points.config import POINT_GROUPS, PointsConfig, PointsConfigError
 from innoscore.points.engine import Prepared, score
-from innoscore.points.sensitivity import Level, Scorer, _members, _ranking, _tie_order
+from innoscore.points.sensitivity import Level, Scorer, _members, _ranking, _tie_ranks
 from innoscore.weights import Month, levels
 
 __all__ = ["demo_folder", "latest_run", "WeightSliders"]
@@ -56,7 +56,7 @@ class WeightSliders:
         self.prep = prep
         self.scorer = Scorer(self.prep, self.config)
         self.levels = tuple(levels)
-        self.tie = _tie_order(len(self.prep.stage), pd_values)
+        self.tie = _tie_ranks(len(self.prep.stage), pd_values)
         self.names = np.asarray(names, dtype=object) if names is not None else np.full(len(prep.stage), "", object)
         s = STAGES.index(stage)
         self.base_weights = self.scorer.weights.copy()
@@ -67,7 +67,7 @@ class WeightSliders:
             self.values[n] = float(self.base_weights[s, j])
         total = score(self.prep, self.config)["total"].to_numpy(dtype="float64")  # the points as published
         self.base_total = total
-        self.base_members = [set(r.tolist()) for r in _members(_ranking(total, self.tie), total, self.levels)]
+        self.base_members = [self._mask(r) for r in _members(_ranking(total, self.tie), total, self.levels)]
 
     @classmethod
     def for_month(cls, month: Month, config: PointsConfig | None = None, stage: str = "growth",
@@ -76,6 +76,11 @@ class WeightSliders:
         config = config or month.config
         return cls(month.prepare(config), config, levels=levels(month), pd_values=month.pd_values,
                    names=month.names.to_numpy(object), stage=stage, top=top)
+
+    def _mask(self, rows: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.prep.stage), dtype=bool)
+        out[rows] = True
+        return out
 
     def weights(self, **changes: float) -> np.ndarray:
         """The 3 x k weights with the stage's sliders at their values (after ``changes``)."""
@@ -118,12 +123,14 @@ class WeightSliders:
                             "before": self.base_total[head]}, index=pd.RangeIndex(1, len(head) + 1, name="rank"))
         rows = []
         for lv, now, before in zip(self.levels, _members(order, total, self.levels), self.base_members):
-            now = set(now.tolist())
-            for move, who in (("in", now - before), ("out", before - now)):
-                for r in sorted(who, key=lambda i: -total[i]):
-                    rows.append({"tier": lv.id, "move": move, "enterprise_id": self.prep.ids[r],
-                                 "name": self.names[r], "points": total[r], "before": self.base_total[r]})
-        moves = pd.DataFrame(rows, columns=["tier", "move", "enterprise_id", "name", "points", "before"])
+            now = self._mask(now)
+            for move, who in (("in", now & ~before), ("out", before & ~now)):
+                r = np.flatnonzero(who)
+                r = r[np.argsort(-total[r], kind="stable")]
+                rows.append(pd.DataFrame({"tier": lv.id, "move": move, "enterprise_id": self.prep.ids[r],
+                                          "name": self.names[r], "points": total[r], "before": self.base_total[r]}))
+        moves = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+            columns=["tier", "move", "enterprise_id", "name", "points", "before"])
         return top, moves
 
     def widget(self):

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from innoscore.config import config_dir
 from innoscore.indicators import parse_catalog
@@ -203,3 +205,17 @@ def test_sobol_gives_no_index_to_a_group_that_cannot_move_the_ranking(prep):
     assert table.loc[("spearman", "auxiliary"), "total"] == pytest.approx(0.0, abs=1e-4)  # rounding aside
     assert table.loc[("spearman", "technology"), "total"] > 0.05
     assert set(table.index.get_level_values("output")) == {"kept_top_10", "kept_top_100", "spearman"}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0.0, 12.5, 60.0, 99.999999999, 100.0, 33.333333333]),
+                          st.one_of(st.none(), st.floats(0, 1))), min_size=1, max_size=60),
+       st.integers(0, 2 ** 20))
+def test_the_ranking_key_orders_as_the_matcher_does(rows, salt):
+    from innoscore.points.sensitivity import _ranking, _tie_ranks
+
+    rng = np.random.default_rng(salt)
+    total = np.round(np.clip(np.array([t for t, _ in rows]) + rng.integers(0, 3, len(rows)) * 1e-9, 0, 100), 9)
+    pd_values = np.array([np.nan if p is None else p for _, p in rows])
+    expected = np.lexsort((np.arange(len(rows)), np.nan_to_num(pd_values, nan=np.inf), -total))
+    assert _ranking(total, _tie_ranks(len(rows), pd_values)).tolist() == expected.tolist()
