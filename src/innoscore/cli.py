@@ -296,8 +296,8 @@ def cmd_weights_diff(args: argparse.Namespace) -> int:
     month = _month(args)
     old, new = _weights(args.old, month.config), _weights(args.new, month.config)
     result = diff(month, old, new, str(args.old), str(args.new))
+    paths = result.write(args.out, args.lang)  # the files first: a closed pipe cannot stop them
     print(result.format("en"))
-    paths = result.write(args.out, args.lang)
     print(f"written to {args.out}/: " + ", ".join(p.name for p in paths.values()))
     return EXIT_OK
 
@@ -316,7 +316,13 @@ def cmd_weights_stability(args: argparse.Namespace) -> int:
                          keep_groups=args.keep_groups, references=args.references, linear_share=args.linear_share,
                          levels=levels(month), thresholds=thresholds(month.catalog), pd_values=month.pd_values,
                          seed=args.seed)
-    print(f"{args.draws:,} draws over {len(result.enterprises):,} enterprises in {time.perf_counter() - t0:.1f} s "
+    elapsed = time.perf_counter() - t0
+    frame = result.enterprises.join(month.names)
+    bounds = result.boundaries.merge(month.names.rename_axis("enterprise_id").reset_index(), on="enterprise_id",
+                                     how="left")
+    write_texts_atomic({args.out / "stability.csv": frame.reset_index().to_csv(index=False, lineterminator="\n"),
+                        args.out / "boundaries.csv": bounds.to_csv(index=False, lineterminator="\n")})
+    print(f"{args.draws:,} draws over {len(result.enterprises):,} enterprises in {elapsed:.1f} s "
           f"({args.method} weights, noise {args.noise:g}; references ±{args.references:.0%}; "
           f"log scored linear {args.linear_share:.0%} of the time)")
     floors, texts = thresholds(month.catalog), threshold_texts(month.catalog)
@@ -333,11 +339,6 @@ def cmd_weights_stability(args: argparse.Namespace) -> int:
     if skipped:
         print("  not followed (a rule on " + "; ".join(f"{p}: {', '.join(f)}" for p, f in skipped.items()) +
               "): `innoscore weights diff` evaluates them")
-    frame = result.enterprises.join(month.names)
-    bounds = result.boundaries.merge(month.names.rename_axis("enterprise_id").reset_index(), on="enterprise_id",
-                                     how="left")
-    write_texts_atomic({args.out / "stability.csv": frame.reset_index().to_csv(index=False, lineterminator="\n"),
-                        args.out / "boundaries.csv": bounds.to_csv(index=False, lineterminator="\n")})
     print(f"written to {args.out}/: stability.csv, boundaries.csv")
     return EXIT_OK
 
@@ -617,6 +618,9 @@ def main(argv: list[str] | None = None) -> int:
     except InnoscoreError as exc:  # bad input or configuration: the message says what and where
         print(f"innoscore {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader went away (`| head`): no traceback, but no claim of success either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover
