@@ -208,3 +208,16 @@ def test_a_proposal_that_drops_an_indicator_shows_it_at_weight_zero(month):
     dropped = eff[eff["indicator"] == "st_awards"]
     assert len(dropped) == 3 and (dropped["weight_after"] == 0).all() and (dropped["weight_before"] > 0).all()
     assert (dropped["flag_after"] == "").all()
+
+
+def test_a_data_folder_and_date_work_without_a_run(month, files, setup, tmp_path, capsys):  # noqa: F811
+    root, data, model = setup
+    current, _ = files
+    assert main(["weights", "diff", str(current), str(current), "--data", str(data), "--as-of", "2024-03-31",
+                 "--model", str(model), "--tracking-uri", f"sqlite:///{root}/mlflow.db", "--out",
+                 str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out
+    assert "(2024-03-31)" in out and "moves in or out of a tier: 0" in out
+    assert main(["weights", "diff", str(current), str(current), "--data", str(data), "--as-of", "2031-01-31",
+                 "--model", str(model), "--tracking-uri", f"sqlite:///{root}/mlflow.db"]) == 2
+    assert "after the data's extraction date" in capsys.readouterr().err
