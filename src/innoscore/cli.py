@@ -343,6 +343,78 @@ def cmd_weights_stability(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _store(args: argparse.Namespace):
+    from innoscore.run import load_monthly
+    from innoscore.serve.store import Store
+
+    url = args.db or load_monthly().port
+    if not url:
+        raise UsageError("no port database: pass --db URL or set port: in pipelines/monthly.yaml")
+    return Store(url)
+
+
+def _owners() -> dict:
+    from innoscore.matching.products import load_products
+
+    return load_products().owners
+
+
+def cmd_keys_add(args: argparse.Namespace) -> int:
+    owners = _owners()
+    if args.owner not in owners:
+        raise UsageError(f"unknown owner {args.owner!r}; the product catalog's owners: {', '.join(sorted(owners))}")
+    if args.expires is not None and args.expires < dt.date.today():
+        raise UsageError(f"--expires {args.expires} is in the past")
+    key_id, secret = _store(args).add_key(args.owner, args.expires, args.note)
+    print(f"key {key_id} for {args.owner}" + (f", valid until {args.expires}" if args.expires else "") +
+          "; the secret is shown once, only its hash is stored:")
+    print(secret)
+    return EXIT_OK
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    keys = _store(args).keys(args.owner)
+    today = dt.date.today()
+    print(f"{'key':<14}{'owner':<18}{'state':<9}{'created':<21}{'expires':<12}note")
+    for k in keys:
+        print(f"{k.key_id:<14}{k.owner:<18}{k.state(today):<9}{k.created_at.isoformat(' '):<21}"
+              f"{k.expires_on.isoformat() if k.expires_on else '-':<12}{k.note or ''}")
+    return EXIT_OK
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    n = _store(args).revoke(args.key)
+    if not n:
+        raise UsageError(f"no active key {args.key!r} (a key id or an owner); `innoscore keys list` shows them")
+    print(f"revoked {n} key(s)")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    rows = _store(args).audit_rows(args.owner, args.limit)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 80, "display.max_rows", None):
+        print(rows.astype(object).where(rows.notna(), "-").to_string(index=False) if len(rows) else
+              "no requests recorded")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from innoscore.run import load_monthly
+    from innoscore.serve.app import Limits, create_app
+
+    runs = args.runs or load_monthly().runs
+    if not Path(runs).is_dir():
+        raise UsageError(f"--runs {runs} is not a folder of published months")
+    app = create_app(runs, _store(args), Limits(args.max_body, args.rate, args.burst))
+    print(f"serving {runs} at http://{args.host}:{args.port}/ (API docs at /docs); Ctrl-C stops")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from innoscore.run import load_monthly, run_month
 
@@ -580,6 +652,44 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for stability.csv and boundaries.csv (default ./weights-stability)")
     p.set_defaults(func=cmd_weights_stability)
 
+    def db_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", metavar="URL", help="the port's database, an SQLAlchemy URL or an SQLite file "
+                                                   "(default: port in pipelines/monthly.yaml)")
+
+    p = sub.add_parser("serve", help="the bank data port: shortlists, enterprise details and outcome reports over HTTP",
+                       description="Serve the published months to the banks and funds: each API key reads only its "
+                                   "owner's shortlists and enterprises that consent to it, and reports loan outcomes "
+                                   "back (POST /v1/outcomes). A web page for bank staff at /, API docs at /docs.")
+    p.add_argument("--runs", type=Path, metavar="DIR", help="the published months (default: pipelines/monthly.yaml's)")
+    db_option(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=_positive_int, default=8000, help="port (default 8000)")
+    p.add_argument("--max-body", type=_positive_int, default=20_000_000, metavar="BYTES",
+                   help="largest request body accepted (default 20,000,000)")
+    p.add_argument("--rate", type=_positive_int, default=50, help="requests a second per key (default 50)")
+    p.add_argument("--burst", type=_positive_int, default=200, help="requests a key may send at once (default 200)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("keys-add", help="(written `keys add OWNER`) a new API key for a bank or fund")
+    p.add_argument("owner", metavar="OWNER", help="the owner code of the product catalog, e.g. ICBC")
+    p.add_argument("--expires", type=_date, metavar="YYYY-MM-DD", help="last day the key is valid")
+    p.add_argument("--note", help="a note kept with the key (who holds it)")
+    db_option(p)
+    p.set_defaults(func=cmd_keys_add)
+    p = sub.add_parser("keys-list", help="(written `keys list [OWNER]`) the keys and their state")
+    p.add_argument("owner", nargs="?", metavar="OWNER")
+    db_option(p)
+    p.set_defaults(func=cmd_keys_list)
+    p = sub.add_parser("keys-revoke", help="(written `keys revoke KEY_ID|OWNER`) revoke a key, or all of an owner's")
+    p.add_argument("key", metavar="KEY_ID|OWNER")
+    db_option(p)
+    p.set_defaults(func=cmd_keys_revoke)
+    p = sub.add_parser("audit", help="the data port's requests: who read what, when, and the answer")
+    p.add_argument("--owner", metavar="OWNER", help="only this owner's requests")
+    p.add_argument("--limit", type=_positive_int, default=50, help="the latest N requests (default 50)")
+    db_option(p)
+    p.set_defaults(func=cmd_audit)
+
     p = sub.add_parser("contract", help="print the data contract (the input tables and their rules) as Markdown")
     p.set_defaults(func=cmd_contract)
 
@@ -601,7 +711,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:2] in (["points", "explain"], ["points", "references"], ["match", "explain"], ["weights", "diff"],
-                    ["weights", "stability"]):
+                    ["weights", "stability"], ["keys", "add"], ["keys", "list"], ["keys", "revoke"]):
         argv = [f"{argv[0]}-{argv[1]}", *argv[2:]]
     if argv[:1] == ["weights"]:  # `weights` alone is no command: say which there are
         print("usage: innoscore weights diff OLD.yaml NEW.yaml (--run RUNS/YYYY-MM | --data DIR) [...]\n"

@@ -32,7 +32,7 @@ from innoscore.resources import peak_gb, release_memory, reset_peak
 __all__ = ["MonthlyConfig", "load_monthly", "run_month", "RunResult", "DEFAULT_MONTHLY", "month_of"]
 
 DEFAULT_MONTHLY = "pipelines/monthly.yaml"
-_KEYS = ("data", "runs", "model", "tracking_uri", "products", "lang", "block", "targets")
+_KEYS = ("data", "runs", "model", "tracking_uri", "products", "lang", "port", "block", "targets")
 DEFAULT_BLOCK = 100_000
 
 
@@ -47,6 +47,7 @@ class MonthlyConfig:
     targets: dict = field(default_factory=dict)  # programme statistic -> target for the year
     source: str = "<memory>"
     block: int = DEFAULT_BLOCK  # enterprises per block of the per-enterprise steps
+    port: str | None = None  # the data port's database: the banks' reported loans are read from it
 
     def with_(self, **changes: Any) -> MonthlyConfig:
         """The configuration with the given keys replaced (None leaves a key as it is)."""
@@ -54,7 +55,7 @@ class MonthlyConfig:
         values.update({k: v for k, v in changes.items() if v is not None})
         return MonthlyConfig(Path(values["data"]), Path(values["runs"]), str(values["model"]),
                              values["tracking_uri"], Path(values["products"]), values["lang"], values["targets"],
-                             self.source, int(values["block"]))
+                             self.source, int(values["block"]), values["port"])
 
 
 def load_monthly(path: str | Path | None = None) -> MonthlyConfig:
@@ -82,7 +83,28 @@ def load_monthly(path: str | Path | None = None) -> MonthlyConfig:
         raise ConfigError(f"{source}: targets must map statistics ({', '.join(METRICS)}) to positive numbers; "
                           f"got {targets!r}")
     return MonthlyConfig(Path(doc["data"]), Path(doc["runs"]), doc["model"], doc.get("tracking_uri"),
-                         Path(doc.get("products") or "pipelines/products.yaml"), lang, dict(targets), source, block)
+                         Path(doc.get("products") or "pipelines/products.yaml"), lang, dict(targets), source, block,
+                         doc.get("port"))
+
+
+def with_feedback(loans: pd.DataFrame | None, port: str, as_of: dt.date) -> tuple[pd.DataFrame, int]:
+    """The loans table with the loans the banks reported through the data port (approved outcomes) that it
+    does not hold yet (the same bank and loan id), and how many were added.  A reported loan originated
+    after ``as_of`` does not count yet."""
+    from innoscore.serve.store import Store
+
+    reported = Store(port).feedback_loans()
+    reported = reported[reported["originated_on"] <= pd.Timestamp(as_of)]
+    if loans is not None and len(loans) and len(reported):
+        held = pd.MultiIndex.from_frame(loans[["bank", "loan_id"]].astype(str))
+        reported = reported[~pd.MultiIndex.from_frame(reported[["bank", "loan_id"]]).isin(held)]
+    if not len(reported):
+        return loans, 0
+    if loans is None or not len(loans):
+        return reported.reset_index(drop=True), len(reported)
+    cols = list(loans.columns)
+    return pd.concat([loans, reported.reindex(columns=cols).astype(loans.dtypes.to_dict(), errors="ignore")],
+                     ignore_index=True), len(reported)
 
 
 def month_of(as_of: dt.date) -> str:
@@ -286,6 +308,9 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
             products, reason_texts(model), subsidy_config))
         result.model = config.model
         banks = {c for c, o in products.owners.items() if o.kind == "bank"}
+        feedback = 0
+        if config.port:  # the loans the banks reported through the data port count as loans too
+            tables["loans"], feedback = with_feedback(tables.get("loans"), config.port, as_of)
         statistics = step("programme statistics", lambda: programme_statistics(
             tables, as_of, run.indicators.index, banks, config.targets))
         score_table = run.points.reset_index()[["enterprise_id", "total"]].rename(columns={"total": "points"}) \
@@ -361,7 +386,7 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
             "package_version": _package_version(),
             "rows": {"enterprises": len(run.indicators), "shortlisted": len(result.shortlists),
                      "tiers": len(result.tiers), "first_loan": len(result.first_loan),
-                     "subsidies": len(result.subsidies)},
+                     "subsidies": len(result.subsidies), "reported_loans": feedback},
             "steps": steps,
             "outputs": outputs,
             "written_at": dt.datetime.now().isoformat(timespec="seconds"),

@@ -27,7 +27,7 @@ from innoscore.data.schemas import DTYPES, empty_frame, schema_for
 from innoscore.data.validation_report import MAX_EXAMPLES, DataError, Problem, ValidationReport
 from innoscore.keys import duplicated
 
-__all__ = ["Dataset", "validate", "load", "read", "read_extraction_date", "DATASET_FILE"]
+__all__ = ["Dataset", "validate", "validate_table", "load", "read", "read_extraction_date", "DATASET_FILE"]
 
 DATASET_FILE = "dataset.yaml"
 SUFFIXES = (".parquet", ".csv")
@@ -455,6 +455,20 @@ def read(data_dir: str | Path, extracted_on: dt.date | None = None) -> tuple[Val
     dataset = Dataset(typed, extracted_on, data_dir,
                       {n: info["file"] for n, info in report.tables.items() if info.get("file")})
     return report, dataset
+
+
+def validate_table(raw: pd.DataFrame, name: str, extracted_on: dt.date, source: str,
+                   enterprise_ids: pd.Index | None = None) -> tuple[ValidationReport, pd.DataFrame]:
+    """Check one table's rows (as read: text or typed) against the contract, as :func:`read` checks a
+    folder's file: the report of all problems (rows counted from 1) and the typed rows."""
+    table = TABLES[name]
+    report = ValidationReport(source, extracted_on)
+    report.tables[name] = {"file": source, "rows": len(raw)}
+    typed, problems, reported = _coerce(raw.copy(), table)
+    problems.extend(_schema_problems(typed, table, extracted_on, enterprise_ids, reported))
+    problems.sort(key=_problem_order)
+    report.problems = problems
+    return report, typed
 
 
 def validate(data_dir: str | Path, extracted_on: dt.date | None = None) -> ValidationReport:

@@ -10,6 +10,8 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from innoscore.matching.export import owner_frames, write_owner_files
 from innoscore.matching.fields import Population, build_population
@@ -62,8 +64,43 @@ def match(tables: Mapping[str, pd.DataFrame], as_of: dt.date, indicators: pd.Dat
                        subsidies(tables, as_of, subsidy_config))
 
 
+PORT_COLUMNS = ["enterprise_id", "name", "city", "county", "park", "industry", "stage", "grade", "consent",
+                "reasons_zh", "reasons_en"]
+
+
+def port_table(pop: Population) -> pd.DataFrame:
+    """What the data port serves about each enterprise besides points and scores: its name and place, stage,
+    grade, the owners it consents to share data with (``;``-joined) and its risk reasons in both languages.
+    No field of the legal representative is in it."""
+    frame = pop.frame
+    n = len(pop)
+    pairs = pop.sets["consent"]  # (row, owner) pairs sorted by row: joined per row in Arrow
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(pairs.rows, minlength=n))]).astype(np.int64)
+    owners = pa.ListArray.from_arrays(pa.array(offsets), pa.array(pairs.members, type=pa.string()))
+    consent = pc.binary_join(owners, ";").to_numpy(zero_copy_only=False)
+    return pd.DataFrame({
+        "enterprise_id": frame["enterprise_id"].to_numpy(object),
+        **{c: frame[c].to_numpy(object) for c in ("name", "city", "county", "park", "industry", "stage", "grade")},
+        "consent": consent,
+        "reasons_zh": _reason_texts(pop, 0, "；"), "reasons_en": _reason_texts(pop, 1, "; "),
+    }, columns=PORT_COLUMNS)
+
+
+def _reason_texts(pop: Population, k: int, sep: str) -> np.ndarray:
+    """The risk reasons of every enterprise joined in one language (0 Chinese, 1 English), column by column."""
+    out = pd.Series([None] * len(pop), dtype=object)
+    for c in (c for c in pop.reasons.columns if not c.endswith("_text")):
+        codes = pop.reasons[c].reset_index(drop=True)
+        texts = codes.map({f: pop.reason_texts.get(f, (f, f))[k] for f in codes.dropna().unique() if isinstance(f, str)})
+        both = out.notna() & texts.notna()
+        out = out.where(out.notna(), texts)
+        out[both] = out[both] + sep + texts[both]
+    return out.to_numpy(object)
+
+
 def write_match(result: MatchResult, folder: Path, lang: str = "zh") -> dict[str, Path]:
     """Write ``tiers.parquet``, ``first_loan.parquet``, ``near_misses.parquet``, ``subsidies.parquet``,
+    ``enterprises.parquet`` (what the data port serves: :func:`port_table`),
     ``shortlists/shortlists.parquet`` and each owner's xlsx and csv into ``folder`` (which should be
     a fresh folder: the caller publishes it whole)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,6 +112,9 @@ def write_match(result: MatchResult, folder: Path, lang: str = "zh") -> dict[str
         path = folder / f"{name}.parquet"
         frame.to_parquet(path, index=False)
         paths[name] = path
+    port = port_table(result.population)
+    port.to_parquet(folder / "enterprises.parquet", index=False)
+    paths["enterprises"] = folder / "enterprises.parquet"
     lists = folder / "shortlists"
     lists.mkdir(exist_ok=True)
     short.to_parquet(lists / "shortlists.parquet", index=False)

@@ -1,0 +1,342 @@
+"""The data port: each bank or fund pulls its own shortlists and reports back its decisions.
+
+``create_app(runs, store)`` builds the FastAPI application over the published months in ``runs/`` and
+the port's database (:class:`~innoscore.serve.store.Store`).  Every request but the page and the docs
+needs an API key (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``); a key reads only its owner's
+shortlists and only enterprises that consent to its owner, anything else is 404.  Every request is
+written to the audit table.  Errors are JSON ``{"error": ...}``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from innoscore.serve.store import KeyInfo, Store
+
+__all__ = ["create_app", "Limits", "PortError"]
+
+log = logging.getLogger("innoscore.serve")
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+ENTERPRISE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")  # the unified social credit code's alphabet
+MAX_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Request body size (bytes) and rate per key (requests per second, with a burst)."""
+
+    max_body: int = 20_000_000
+    rate: float = 50.0
+    burst: int = 200
+
+
+class PortError(Exception):
+    """A refused request: status and a message for the caller."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+@dataclass
+class _Month:
+    """One published month, as the port reads it (cached)."""
+
+    month: str
+    as_of: str
+    shortlists: pd.DataFrame
+    enterprises: pd.DataFrame  # indexed by enterprise_id
+    points: pd.DataFrame
+    scores: pd.DataFrame
+    first_loan: set = field(default_factory=set)
+
+
+class _Months:
+    """The published months under ``runs`` (folders named YYYY-MM with a manifest), a few kept loaded."""
+
+    def __init__(self, runs: Path, keep: int = 3):
+        self.runs, self.keep = Path(runs), keep
+        self.loaded: OrderedDict[str, _Month] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def names(self) -> list[str]:
+        if not self.runs.is_dir():
+            return []
+        return sorted(p.name for p in self.runs.iterdir() if MONTH.match(p.name) and (p / "manifest.json").is_file()
+                      and (p / "enterprises.parquet").is_file())
+
+    def get(self, month: str) -> _Month:
+        if not MONTH.match(month) or month not in self.names():
+            raise PortError(404, f"no published month {month[:20]!r}")
+        with self.lock:
+            if month in self.loaded:
+                self.loaded.move_to_end(month)
+                return self.loaded[month]
+        folder = self.runs / month
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        ent = pd.read_parquet(folder / "enterprises.parquet").set_index("enterprise_id")
+        first = pd.read_parquet(folder / "first_loan.parquet", columns=["enterprise_id"])
+        m = _Month(month, manifest.get("as_of", ""), pd.read_parquet(folder / "shortlists" / "shortlists.parquet"),
+                   ent, pd.read_parquet(folder / "points.parquet").set_index("enterprise_id"),
+                   pd.read_parquet(folder / "scores.parquet").set_index("enterprise_id"),
+                   set(first["enterprise_id"].astype(str)))
+        with self.lock:
+            self.loaded[month] = m
+            while len(self.loaded) > self.keep:
+                self.loaded.popitem(last=False)
+        return m
+
+
+def _key_of(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def _clean(v):
+    if v is None:
+        return None
+    if isinstance(v, (float, np.floating)):
+        return None if not np.isfinite(v) else float(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (pd.Timestamp, dt.date)):
+        return v.isoformat()[:10]
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    cols = list(frame.columns)
+    return [{c: _clean(v) for c, v in zip(cols, row)} for row in frame.itertuples(index=False, name=None)]
+
+
+def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> FastAPI:
+    """The port's application (run it with uvicorn; ``innoscore serve`` does)."""
+    from innoscore.serve.page import page_html
+
+    months = _Months(Path(runs))
+    buckets: dict[str, _Bucket] = {}
+    bucket_lock = threading.Lock()
+    app = FastAPI(title="innoscore data port", version="1",
+                  description="Each bank or fund pulls its own shortlists and enterprise details, and reports back "
+                              "its decisions on the enterprises it was sent. Authenticate with your API key: "
+                              "`Authorization: Bearer KEY` (or `X-API-Key: KEY`).")
+
+    def authorise(request: Request) -> KeyInfo:
+        info, why = store.authenticate(_key_of(request))
+        if info is not None:
+            request.state.key = info
+        if why != "ok":
+            text = {"missing": "an API key is required (Authorization: Bearer KEY)", "unknown": "the API key is not valid",
+                    "revoked": "the API key was revoked", "expired": "the API key has expired"}[why]
+            raise PortError(401, text)
+        now = time.monotonic()
+        with bucket_lock:
+            b = buckets.setdefault(info.key_id, _Bucket(float(limits.burst), now))
+            b.tokens = min(float(limits.burst), b.tokens + (now - b.at) * limits.rate)
+            b.at = now
+            if b.tokens < 1:
+                raise PortError(429, f"more than {limits.rate:g} requests a second with this key; slow down")
+            b.tokens -= 1
+        return info
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        request.state.key = None
+        request.state.rows = None
+        request.state.month = None
+        size = request.headers.get("content-length")
+        try:
+            too_big = size is not None and int(size) > limits.max_body
+        except ValueError:
+            too_big = True
+        if too_big:
+            response = JSONResponse({"error": f"the request body is larger than {limits.max_body:,} bytes"}, 413)
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:  # noqa: BLE001 - a bug: logged, answered as JSON, never a traceback to the caller
+                log.exception("request failed: %s %s", request.method, request.url.path)
+                response = JSONResponse({"error": "internal error; the operator has the details"}, 500)
+        path = request.url.path
+        if path.startswith("/v1/"):
+            key: KeyInfo | None = request.state.key
+            try:
+                store.audit(key.key_id if key else None, key.owner if key else None, request.method,
+                            path + (f"?{request.url.query}" if request.url.query else ""), request.state.month,
+                            request.state.rows, response.status_code)
+            except Exception:  # noqa: BLE001 - the answer stands; the failure is logged
+                log.exception("audit row not written")
+        return response
+
+    @app.exception_handler(PortError)
+    async def port_error(request: Request, exc: PortError):
+        return JSONResponse({"error": exc.message}, exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return JSONResponse({"error": str(exc.detail) if exc.status_code != 404 else "not found"}, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        where = "; ".join(f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()[:5])
+        return JSONResponse({"error": f"bad request: {where}"}, 422)
+
+    def owner_month(request: Request, month: str) -> tuple[KeyInfo, _Month]:
+        key = authorise(request)
+        if MONTH.match(month):
+            request.state.month = month
+        return key, months.get(month)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page(lang: str = "zh"):
+        return HTMLResponse(page_html("en" if lang == "en" else "zh"))
+
+    @app.get("/v1/months", summary="The published months and your shortlisted rows in each")
+    def list_months(request: Request):
+        key = authorise(request)
+        out = []
+        for name in months.names():
+            m = months.get(name)
+            out.append({"month": name, "as_of": m.as_of, "rows": int((m.shortlists["owner"] == key.owner).sum())})
+        request.state.rows = len(out)
+        return {"owner": key.owner, "months": out}
+
+    @app.get("/v1/months/{month}/shortlists", summary="Your shortlists of a month: JSON pages, or your csv / xlsx file")
+    def shortlists(request: Request, month: str, product: str | None = None, page: int = 1, size: int = 1000,
+                   format: str = "json"):
+        key, m = owner_month(request, month)
+        if format in ("csv", "xlsx"):
+            path = months.runs / month / "shortlists" / f"{key.owner}.{format}"
+            if not path.is_file():
+                raise PortError(404, f"no {format} file of yours in {month}")
+            request.state.rows = int((m.shortlists["owner"] == key.owner).sum())
+            return FileResponse(path, filename=f"{key.owner}_{month}.{format}")
+        if format != "json":
+            raise PortError(422, "format must be json, csv or xlsx")
+        if page < 1 or not 1 <= size <= MAX_PAGE:
+            raise PortError(422, f"page must be 1 or more and size from 1 to {MAX_PAGE}")
+        rows = m.shortlists[m.shortlists["owner"] == key.owner]
+        if product is not None:
+            rows = rows[rows["product"] == product]
+        total = len(rows)
+        part = rows.iloc[(page - 1) * size: page * size]
+        ent = m.enterprises.reindex(part["enterprise_id"])
+        pts = m.points.reindex(part["enterprise_id"])
+        sc = m.scores.reindex(part["enterprise_id"])
+        frame = pd.DataFrame({
+            "product": part["product"].to_numpy(), "rank": part["rank"].to_numpy(),
+            "enterprise_id": part["enterprise_id"].to_numpy(), "name": ent["name"].to_numpy(),
+            "city": ent["city"].to_numpy(), "county": ent["county"].to_numpy(), "park": ent["park"].to_numpy(),
+            "industry": ent["industry"].to_numpy(), "stage": ent["stage"].to_numpy(),
+            "points": pts["total"].to_numpy(), "pd": sc["pd"].to_numpy(), "score": sc["score"].to_numpy(),
+            "grade": sc["grade"].to_numpy(), "suggested_amount": part["suggested_amount"].to_numpy(),
+            "why_zh": part["why_zh"].to_numpy(), "why_en": part["why_en"].to_numpy()})
+        request.state.rows = len(frame)
+        return {"owner": key.owner, "month": month, "product": product, "page": page, "size": size, "total": total,
+                "rows": _records(frame)}
+
+    @app.get("/v1/months/{month}/enterprises/{enterprise_id}",
+             summary="One enterprise that consents to you: points, PD, score, grade, reasons, checks, your products")
+    def enterprise(request: Request, month: str, enterprise_id: str):
+        key, m = owner_month(request, month)
+        if not ENTERPRISE.match(enterprise_id) or enterprise_id not in m.enterprises.index:
+            raise PortError(404, "not found")
+        ent = m.enterprises.loc[enterprise_id]
+        if key.owner not in str(ent["consent"] or "").split(";"):
+            raise PortError(404, "not found")  # the same answer as an unknown id: nothing is hinted
+        from innoscore.points.certification import summarise
+        from innoscore.points.engine import CONTRIBUTION_PREFIX
+
+        pts = m.points.loc[enterprise_id]
+        sc = m.scores.loc[enterprise_id] if enterprise_id in m.scores.index else None
+        import pyarrow.parquet as pq
+
+        checks = pq.read_table(months.runs / month / "certification_checks.parquet",
+                               filters=[("enterprise_id", "=", enterprise_id)]).to_pandas()
+        summary = summarise(checks) if len(checks) else pd.DataFrame(columns=["check", "result", "holds", "flag",
+                                                                             "reasons"])
+        mine = m.shortlists[(m.shortlists["owner"] == key.owner) & (m.shortlists["enterprise_id"] == enterprise_id)]
+        request.state.rows = 1
+        return {
+            "month": month, "enterprise_id": enterprise_id,
+            **{c: _clean(ent[c]) for c in ("name", "city", "county", "park", "industry", "stage")},
+            "points": {"total": _clean(pts["total"]), "percentile": _clean(pts["percentile"]),
+                       **{g: _clean(pts[g]) for g in ("technology", "growth", "auxiliary", "bonus", "penalty")},
+                       "indicators": {c[len(CONTRIBUTION_PREFIX):]: _clean(pts[c]) for c in pts.index
+                                      if c.startswith(CONTRIBUTION_PREFIX)}},
+            "pd": _clean(sc["pd"]) if sc is not None else None, "score": _clean(sc["score"]) if sc is not None else None,
+            "grade": _clean(ent["grade"]), "reasons_zh": _clean(ent["reasons_zh"]),
+            "reasons_en": _clean(ent["reasons_en"]),
+            "checks": _records(summary[[c for c in ("check", "result", "holds", "flag", "reasons") if c in summary]]
+                               .astype(object)),
+            "products": _records(mine[["product", "rank", "suggested_amount"]]),
+            "first_loan_candidate": enterprise_id in m.first_loan,
+        }
+
+    @app.post("/v1/outcomes", summary="Report your decisions: JSON {\"rows\": [...]} or an uploaded csv / xlsx file")
+    async def outcomes(request: Request):
+        from innoscore.serve.outcomes import UploadError, check_outcomes, read_upload
+
+        key = authorise(request)
+        kind = request.headers.get("content-type", "")
+        try:
+            if kind.startswith("multipart/form-data"):
+                form = await request.form()
+                upload = form.get("file")
+                if upload is None or not hasattr(upload, "read"):
+                    raise UploadError("a multipart upload needs a field named file")
+                frame = read_upload(await upload.read(), upload.filename or "upload.csv")
+                source = upload.filename or "upload"
+            elif kind.startswith("application/json"):
+                try:
+                    body = json.loads(await request.body())
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    raise UploadError(f"malformed JSON: {exc}") from None
+                frame = read_upload(b"", rows=body.get("rows") if isinstance(body, dict) else body)
+                source = "JSON rows"
+            elif kind.startswith("text/csv"):
+                frame = read_upload(await request.body(), "upload.csv")
+                source = "CSV body"
+            else:
+                raise UploadError("send JSON {\"rows\": [...]}, a text/csv body, or a multipart form with a file")
+        except UploadError as exc:
+            raise PortError(422, str(exc)) from None
+        sent = set(pd.concat([months.get(n).shortlists.loc[lambda s: s["owner"] == key.owner, "enterprise_id"]
+                              for n in months.names()] or [pd.Series(dtype=object)]).astype(str))
+        report, typed = check_outcomes(frame, key.owner, sent, source=source)
+        request.state.rows = len(frame)
+        if not report.ok:
+            return JSONResponse({"ok": False, "stored": 0, "already": 0, "report": report.to_dict(),
+                                 "text": report.to_text()}, 422)
+        stored, already = store.add_outcomes(key.owner, key.key_id, typed)
+        return {"ok": True, "stored": stored, "already": already, "report": report.to_dict()}
+
+    return app
