@@ -421,7 +421,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     here = (lambda p: p.resolve() if p is not None and not p.is_absolute() and p.exists() else p)  # ./my.yaml
     config = load_monthly(here(args.config)).with_(data=args.data, runs=args.runs, model=args.model,
                                                    tracking_uri=args.tracking_uri, products=here(args.products),
-                                                   lang=args.lang, block=args.block)
+                                                   lang=args.lang, block=args.block, port=args.port_db)
     live = not args.quiet and sys.stdout.isatty()  # a live progress display on a terminal, plain lines elsewhere
     t0 = time.perf_counter()
     result = run_month(args.as_of, config, force=args.force, say=None if args.quiet else print, progress=live)
@@ -598,6 +598,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tracking-uri", metavar="URI", help="MLflow tracking URI (default: the run definition's)")
     p.add_argument("--products", type=Path, metavar="FILE", help="product catalog (default: the run definition's)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of the bank files (default: the run definition's)")
+    p.add_argument("--port-db", metavar="URL",
+                   help="the data port's database whose reported loans count as loans (default: the run definition's)")
     p.add_argument("--block", type=_positive_int, metavar="N",
                    help="enterprises per block of the per-enterprise steps: fewer use less memory, the results are "
                         "the same (default: the run definition's, 100,000)")

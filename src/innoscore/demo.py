@@ -47,6 +47,20 @@ def _credit(data, catalog, uri: str, say: Callable[[str], None]) -> str | None:
     return version
 
 
+def _port_keys(config, port_db: Path, runs: Path) -> str:
+    """A demo key per bank in the port's database, and the command that starts the port."""
+    from innoscore.matching.products import load_products
+    from innoscore.serve.store import Store
+
+    store = Store(port_db)
+    banks = sorted(c for c, o in load_products(config.products).owners.items() if o.kind == "bank")
+    lines = [f"  data port:     innoscore serve --runs {runs} --db sqlite:///{port_db}   (then http://127.0.0.1:8000/)",
+             "                 demo keys (one per bank; `innoscore keys list --db ...` lists them):"]
+    for bank in banks:
+        lines.append(f"                   {bank:<14} {store.add_key(bank, note='demo')[1]}")
+    return "\n".join(lines)
+
+
 def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[str], None] = print) -> int:
     """Run the whole flow into ``root`` (replacing what an earlier demo left there); the exit status."""
     from innoscore.data.summary import format_summary
@@ -106,7 +120,10 @@ def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[s
                     p.unlink() if p.is_symlink() or p.is_file() else shutil.rmtree(p)
     last = None
     if version is not None:
-        config = load_monthly().with_(data=data_dir, runs=runs, model=MODEL_URI, tracking_uri=uri)
+        port_db = root / "port.db"
+        port_db.unlink(missing_ok=True)  # an earlier demo's keys and reported loans go with its province
+        config = load_monthly().with_(data=data_dir, runs=runs, model=MODEL_URI, tracking_uri=uri,
+                                      port=f"sqlite:///{port_db.resolve()}")
         months = [_month_end(data.extracted_on, back) for back in DEMO_MONTHS]
         say(f"[7/{steps}] the monthly run on the same runner as the batch: {', '.join(month_of(m) for m in months)} "
             "(the last is the one to read; the earlier two give it drift and a backtest)")
@@ -133,5 +150,6 @@ def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[s
         say(f"  explain one:   innoscore match explain {data_dir} --tracking-uri {uri} --enterprise {first}")
         say(f"  weights:       make notebooks (notebooks/01_refine_weights.ipynb), or innoscore weights stability "
             f"--run {last.folder}")
+        say(_port_keys(config, port_db, runs))
     say(f"  try: innoscore validate {data_dir}")
     return 0

@@ -93,6 +93,10 @@ def with_feedback(loans: pd.DataFrame | None, port: str, as_of: dt.date) -> tupl
     after ``as_of`` does not count yet."""
     from innoscore.serve.store import Store
 
+    if "://" not in port or port.startswith("sqlite:///"):
+        path = Path(port[len("sqlite:///"):] if port.startswith("sqlite:///") else port)
+        if not path.is_file():  # no port has run against this file yet: no reported loans
+            return loans, 0
     reported = Store(port).feedback_loans()
     reported = reported[reported["originated_on"] <= pd.Timestamp(as_of)]
     if loans is not None and len(loans) and len(reported):

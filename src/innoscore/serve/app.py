@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from innoscore.serve.store import KeyInfo, Store
@@ -143,6 +143,8 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
 
     months = _Months(Path(runs))
     buckets: dict[str, _Bucket] = {}
+    pages: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
+    pages_lock = threading.Lock()
     bucket_lock = threading.Lock()
     app = FastAPI(title="innoscore data port", version="1",
                   description="Each bank or fund pulls its own shortlists and enterprise details, and reports back "
@@ -243,6 +245,12 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
             raise PortError(422, "format must be json, csv or xlsx")
         if page < 1 or not 1 <= size <= MAX_PAGE:
             raise PortError(422, f"page must be 1 or more and size from 1 to {MAX_PAGE}")
+        cache_key = (month, key.owner, product, page, size)
+        with pages_lock:
+            cached = pages.get(cache_key)
+        if cached is not None:  # a month never changes once published: its pages are kept, serialised
+            request.state.rows = cached[1]
+            return Response(cached[0], media_type="application/json")
         rows = m.shortlists[m.shortlists["owner"] == key.owner]
         if product is not None:
             rows = rows[rows["product"] == product]
@@ -260,8 +268,14 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
             "grade": sc["grade"].to_numpy(), "suggested_amount": part["suggested_amount"].to_numpy(),
             "why_zh": part["why_zh"].to_numpy(), "why_en": part["why_en"].to_numpy()})
         request.state.rows = len(frame)
-        return {"owner": key.owner, "month": month, "product": product, "page": page, "size": size, "total": total,
-                "rows": _records(frame)}
+        body = json.dumps({"owner": key.owner, "month": month, "product": product, "page": page, "size": size,
+                           "total": total, "rows": _records(frame)}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+        with pages_lock:
+            pages[cache_key] = (body, len(frame))
+            while len(pages) > 512:
+                pages.popitem(last=False)
+        return Response(body, media_type="application/json")
 
     @app.get("/v1/months/{month}/enterprises/{enterprise_id}",
              summary="One enterprise that consents to you: points, PD, score, grade, reasons, checks, your products")
