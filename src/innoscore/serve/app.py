@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -79,6 +80,7 @@ class _Months:
         self.runs, self.keep = Path(runs), keep
         self.loaded: OrderedDict[str, _Month] = OrderedDict()
         self.lock = threading.Lock()
+        self.loading = threading.Lock()
 
     def names(self) -> list[str]:
         if not self.runs.is_dir():
@@ -93,6 +95,18 @@ class _Months:
             if month in self.loaded:
                 self.loaded.move_to_end(month)
                 return self.loaded[month]
+        with self.loading:  # one request loads a month; the others asking at once wait for it
+            with self.lock:
+                if month in self.loaded:
+                    return self.loaded[month]
+            return self._load(month)
+
+    def cached(self, month: str) -> _Month | None:
+        """The month if it is loaded already (a quick look: no disk)."""
+        with self.lock:
+            return self.loaded.get(month)
+
+    def _load(self, month: str) -> _Month:
         folder = self.runs / month
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         ent = pd.read_parquet(folder / "enterprises.parquet").set_index("enterprise_id")
@@ -145,6 +159,7 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
     buckets: dict[str, _Bucket] = {}
     pages: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
     pages_lock = threading.Lock()
+    pages_building: dict[tuple, threading.Lock] = {}
     bucket_lock = threading.Lock()
     app = FastAPI(title="innoscore data port", version="1",
                   description="Each bank or fund pulls its own shortlists and enterprise details, and reports back "
@@ -232,9 +247,12 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         return {"owner": key.owner, "months": out}
 
     @app.get("/v1/months/{month}/shortlists", summary="Your shortlists of a month: JSON pages, or your csv / xlsx file")
-    def shortlists(request: Request, month: str, product: str | None = None, page: int = 1, size: int = 1000,
-                   format: str = "json"):
-        key, m = owner_month(request, month)
+    async def shortlists(request: Request, month: str, product: str | None = None, page: int = 1, size: int = 1000,
+                         format: str = "json"):
+        key = authorise(request)
+        if MONTH.match(month):
+            request.state.month = month
+        m = months.cached(month) or await run_in_threadpool(months.get, month)
         if format in ("csv", "xlsx"):
             path = months.runs / month / "shortlists" / f"{key.owner}.{format}"
             if not path.is_file():
@@ -248,9 +266,29 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         cache_key = (month, key.owner, product, page, size)
         with pages_lock:
             cached = pages.get(cache_key)
-        if cached is not None:  # a month never changes once published: its pages are kept, serialised
-            request.state.rows = cached[1]
-            return Response(cached[0], media_type="application/json")
+        if cached is None:  # built in a worker thread: the event loop keeps serving the pages it has
+            cached = await run_in_threadpool(cached_page, cache_key, key, m)
+        request.state.rows = cached[1]  # a month never changes once published: its pages are kept, serialised
+        return Response(cached[0], media_type="application/json")
+
+    def cached_page(cache_key: tuple, key: KeyInfo, m: _Month) -> tuple[bytes, int]:
+        month, _, product, page, size = cache_key
+        with pages_lock:
+            building = pages_building.setdefault(cache_key, threading.Lock())
+        with building:  # one request builds a page; the others asking for it at once wait for it
+            with pages_lock:
+                cached = pages.get(cache_key)
+            if cached is None:
+                cached = build_page(key, m, month, product, page, size)
+                with pages_lock:
+                    pages[cache_key] = cached
+                    pages_building.pop(cache_key, None)
+                    while len(pages) > 512:
+                        pages.popitem(last=False)
+        return cached
+
+    def build_page(key: KeyInfo, m: _Month, month: str, product: str | None, page: int,
+                   size: int) -> tuple[bytes, int]:
         rows = m.shortlists[m.shortlists["owner"] == key.owner]
         if product is not None:
             rows = rows[rows["product"] == product]
@@ -267,15 +305,10 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
             "points": pts["total"].to_numpy(), "pd": sc["pd"].to_numpy(), "score": sc["score"].to_numpy(),
             "grade": sc["grade"].to_numpy(), "suggested_amount": part["suggested_amount"].to_numpy(),
             "why_zh": part["why_zh"].to_numpy(), "why_en": part["why_en"].to_numpy()})
-        request.state.rows = len(frame)
         body = json.dumps({"owner": key.owner, "month": month, "product": product, "page": page, "size": size,
                            "total": total, "rows": _records(frame)}, ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
-        with pages_lock:
-            pages[cache_key] = (body, len(frame))
-            while len(pages) > 512:
-                pages.popitem(last=False)
-        return Response(body, media_type="application/json")
+        return body, len(frame)
 
     @app.get("/v1/months/{month}/enterprises/{enterprise_id}",
              summary="One enterprise that consents to you: points, PD, score, grade, reasons, checks, your products")

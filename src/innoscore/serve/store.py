@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +110,7 @@ class Store:
 
     def __init__(self, url: str | Path):
         url = str(url)
+        self.writing = threading.Lock()  # this process's writers take turns (SQLite's own waits back off in sleeps)
         if "://" not in url:
             url = f"sqlite:///{Path(url).resolve()}"
         self.url = url
@@ -170,7 +172,7 @@ class Store:
 
     def audit(self, key_id: str | None, owner: str | None, method: str, route: str, month: str | None,
               rows: int | None, status: int) -> None:
-        with self.engine.begin() as c:
+        with self.writing, self.engine.begin() as c:
             c.execute(_audit.insert().values(at=_now(), key_id=key_id, owner=owner, method=method, route=route[:300],
                                              month=month, rows=rows, status=status))
 
@@ -190,7 +192,7 @@ class Store:
         if not len(frame):
             return 0, 0
         ids = frame["loan_id"].astype(str).tolist()
-        with self.engine.begin() as c:
+        with self.writing, self.engine.begin() as c:
             known = set()
             for start in range(0, len(ids), 500):
                 known |= set(c.execute(sa.select(_outcomes.c.loan_id).where(
