@@ -400,6 +400,23 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_outcomes_export(args: argparse.Namespace) -> int:
+    from innoscore.io import write_parquet_atomic, write_text_atomic
+
+    store = _store(args)
+    loans = store.feedback_loans()
+    if args.out.suffix == ".parquet":
+        write_parquet_atomic(loans, args.out)
+    elif args.out.suffix == ".csv":
+        write_text_atomic(args.out, loans.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n"))
+    else:
+        raise UsageError(f"{args.out}: the file name must end in .parquet or .csv")
+    decisions = store.outcomes()["decision"].value_counts().to_dict()
+    print(f"{len(loans):,} reported loans (the loans contract's columns) written to {args.out}; decisions stored: "
+          + (", ".join(f"{k} {v:,}" for k, v in sorted(decisions.items())) or "none"))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -686,6 +703,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", metavar="KEY_ID|OWNER")
     db_option(p)
     p.set_defaults(func=cmd_keys_revoke)
+    p = sub.add_parser("outcomes-export", help="(written `outcomes export OUT`) the loans the banks reported, as a "
+                                               "loans table (the monthly run reads them from the database itself)")
+    p.add_argument("out", type=Path, metavar="OUT.parquet|OUT.csv")
+    db_option(p)
+    p.set_defaults(func=cmd_outcomes_export)
     p = sub.add_parser("audit", help="the data port's requests: who read what, when, and the answer")
     p.add_argument("--owner", metavar="OWNER", help="only this owner's requests")
     p.add_argument("--limit", type=_positive_int, default=50, help="the latest N requests (default 50)")
@@ -713,7 +735,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:2] in (["points", "explain"], ["points", "references"], ["match", "explain"], ["weights", "diff"],
-                    ["weights", "stability"], ["keys", "add"], ["keys", "list"], ["keys", "revoke"]):
+                    ["weights", "stability"], ["keys", "add"], ["keys", "list"], ["keys", "revoke"],
+                    ["outcomes", "export"]):
         argv = [f"{argv[0]}-{argv[1]}", *argv[2:]]
     if argv[:1] == ["weights"]:  # `weights` alone is no command: say which there are
         print("usage: innoscore weights diff OLD.yaml NEW.yaml (--run RUNS/YYYY-MM | --data DIR) [...]\n"

@@ -45,6 +45,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve(runs: Path, store: Store, limits: Limits):
+    """The port on a free loopback port, in a thread: ``(url, stop)``."""
+    number = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(runs, store, limits), host="127.0.0.1", port=number,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(10)
+
+    return f"http://127.0.0.1:{number}", stop
+
+
 @pytest.fixture(scope="package")
 def port(tmp_path_factory, small_province):
     import mlflow
@@ -73,16 +93,6 @@ def port(tmp_path_factory, small_province):
             "expired": store.add_key(a, expires_on=dt.date.today() - dt.timedelta(days=1))[1]}
     revoked_id, keys["revoked"] = store.add_key(a)
     store.revoke(revoked_id)
-    app = create_app(runs, store, Limits(max_body=200_000, rate=1000, burst=1000))
-    number = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=number, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    yield Port(f"http://127.0.0.1:{number}", store, runs, month, keys, {"a": a, "b": b}, data, root, model)
-    server.should_exit = True
-    thread.join(10)
+    url, stop = serve(runs, store, Limits(max_body=200_000, rate=1000, burst=1000))
+    yield Port(url, store, runs, month, keys, {"a": a, "b": b}, data, root, model)
+    stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -184,6 +185,14 @@ def test_outcomes_round_trip_into_the_next_runs_statistics(port, tmp_path):
     assert after["new_loan_amount"] == pytest.approx(before["new_loan_amount"] + 2_000_000)
     manifest = json.loads((tmp_path / "runs" / port.month / "manifest.json").read_text())
     assert manifest["rows"]["reported_loans"] == 1
+    # the feedback table as a file, in the loans contract: it validates as a loans table
+    assert main(["outcomes", "export", str(tmp_path / "fb" / "loans.csv"), "--db",
+                 f"sqlite:///{port.root / 'port.db'}"]) == 0
+    from innoscore.data.validation import validate_table
+
+    report, _ = validate_table(pd.read_csv(tmp_path / "fb" / "loans.csv", dtype=str), "loans",
+                               pd.Timestamp("2030-01-01").date(), "loans.csv")
+    assert report.ok, report.to_text()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -218,3 +227,25 @@ def test_keys_are_stored_as_hashes_and_the_cli_manages_them(port, capsys, tmp_pa
     assert main(["keys", "list", "--db", db]) == 0 and "revoked" in capsys.readouterr().out
     assert main(["audit", "--db", f"sqlite:///{port.root / 'port.db'}", "--limit", "3"]) == 0
     assert "/v1/" in capsys.readouterr().out
+
+
+def test_a_key_sending_too_fast_is_slowed_down_and_the_docs_are_there(port):
+    from innoscore.serve.app import Limits
+
+    from .conftest import serve
+
+    url, stop = serve(port.runs, port.store, Limits(rate=1, burst=3))
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {port.keys['a']}"}) as c:
+            codes = [c.get("/v1/months").status_code for _ in range(6)]
+            assert codes[:3] == [200, 200, 200] and 429 in codes[3:]
+            assert "slow down" in c.get("/v1/months").json()["error"]
+            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {port.keys['b']}"}) as other:
+                assert other.get("/v1/months").status_code == 200  # per key
+            spec = c.get("/openapi.json").json()
+            assert {"/v1/months", "/v1/months/{month}/shortlists", "/v1/months/{month}/enterprises/{enterprise_id}",
+                    "/v1/outcomes"} <= set(spec["paths"])
+            assert c.get("/docs").status_code == 200
+    finally:
+        stop()
+    assert (port.store.audit_rows(limit=20)["status"] == 429).any()
