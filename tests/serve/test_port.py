@@ -68,6 +68,9 @@ def test_an_enterprise_is_served_only_to_an_owner_it_consents_to(port):
         assert body["points"]["technology"] == pytest.approx(points["technology"])
         assert {ch["check"] for ch in body["checks"]} >= {"high_tech_enterprise", "tech_sme"}
         assert not any("legal_rep" in k for k in body)
+        for other in ent.index[consents][:150]:  # every one of them answers (a 500 is a bug)
+            r = c.get(f"/v1/months/{port.month}/enterprises/{other}")
+            assert r.status_code == 200 and r.json()["checks"], (other, r.text[:200])
         refused = c.get(f"/v1/months/{port.month}/enterprises/{no}")
         unknown = c.get(f"/v1/months/{port.month}/enterprises/91130000000000000X")
     assert refused.status_code == unknown.status_code == 404

@@ -328,6 +328,9 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
 
         checks = pq.read_table(months.runs / month / "certification_checks.parquet",
                                filters=[("enterprise_id", "=", enterprise_id)]).to_pandas()
+        for c in checks.columns:  # the file's dictionaries hold the province's categories: plain values for a few rows
+            if isinstance(checks[c].dtype, pd.CategoricalDtype):
+                checks[c] = checks[c].astype(object)
         summary = summarise(checks) if len(checks) else pd.DataFrame(columns=["check", "result", "holds", "flag",
                                                                              "reasons"])
         mine = m.shortlists[(m.shortlists["owner"] == key.owner) & (m.shortlists["enterprise_id"] == enterprise_id)]
