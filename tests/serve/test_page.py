@@ -53,7 +53,10 @@ def test_bank_staff_sign_in_browse_and_report_outcomes(port, browser, tmp_path):
     product = mine["product"].value_counts().index[-1]
     from selenium.webdriver.support.ui import Select
 
-    Select(d.find_element(By.ID, "f-product")).select_by_visible_text(product)
+    from innoscore.matching.products import load_products
+
+    name = next(p.name_zh for p in load_products().products if p.id == product)
+    Select(d.find_element(By.ID, "f-product")).select_by_visible_text(name)  # products by their Chinese names
     assert d.find_element(By.ID, "count").text == f"共 {(mine['product'] == product).sum()} 条"
     Select(d.find_element(By.ID, "f-product")).select_by_index(0)
     header = d.find_element(By.CSS_SELECTOR, "#table th[data-col='points']")

@@ -155,6 +155,9 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
     """The port's application (run it with uvicorn; ``innoscore serve`` does)."""
     from innoscore.serve.page import page_html
 
+    from innoscore.matching.products import load_products
+
+    product_names = {p.id: (p.name_zh, p.name_en) for p in load_products().products}
     months = _Months(Path(runs))
     buckets: dict[str, _Bucket] = {}
     pages: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
@@ -298,7 +301,10 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         pts = m.points.reindex(part["enterprise_id"])
         sc = m.scores.reindex(part["enterprise_id"])
         frame = pd.DataFrame({
-            "product": part["product"].to_numpy(), "rank": part["rank"].to_numpy(),
+            "product": part["product"].to_numpy(),
+            "product_zh": part["product"].map(lambda p: product_names.get(p, (p, p))[0]).to_numpy(),
+            "product_en": part["product"].map(lambda p: product_names.get(p, (p, p))[1]).to_numpy(),
+            "rank": part["rank"].to_numpy(),
             "enterprise_id": part["enterprise_id"].to_numpy(), "name": ent["name"].to_numpy(),
             "city": ent["city"].to_numpy(), "county": ent["county"].to_numpy(), "park": ent["park"].to_numpy(),
             "industry": ent["industry"].to_numpy(), "stage": ent["stage"].to_numpy(),
@@ -334,6 +340,8 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         summary = summarise(checks) if len(checks) else pd.DataFrame(columns=["check", "result", "holds", "flag",
                                                                              "reasons"])
         mine = m.shortlists[(m.shortlists["owner"] == key.owner) & (m.shortlists["enterprise_id"] == enterprise_id)]
+        mine = mine.assign(product_zh=mine["product"].map(lambda p: product_names.get(p, (p, p))[0]),
+                           product_en=mine["product"].map(lambda p: product_names.get(p, (p, p))[1]))
         request.state.rows = 1
         return {
             "month": month, "enterprise_id": enterprise_id,
@@ -347,7 +355,7 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
             "reasons_en": _clean(ent["reasons_en"]),
             "checks": _records(summary[[c for c in ("check", "result", "holds", "flag", "reasons") if c in summary]]
                                .astype(object)),
-            "products": _records(mine[["product", "rank", "suggested_amount"]]),
+            "products": _records(mine[["product", "product_zh", "product_en", "rank", "suggested_amount"]]),
             "first_loan_candidate": enterprise_id in m.first_loan,
         }
 

@@ -103,20 +103,22 @@ async function openMonth(m) {
     if (rows.length >= d.total || !d.rows.length) break;
   }
   $("list-title").textContent = `${T.shortlist} ${m}`;
+  for (const x of rows) x.product_name = LANG === "zh" ? x.product_zh : x.product_en;
   for (const f of ["product", "city", "park", "grade"]) {
-    const values = [...new Set(rows.map(x => x[f]).filter(v => v != null))].sort();
+    const field = f === "product" ? "product_name" : f;
+    const values = [...new Set(rows.map(x => x[field]).filter(v => v != null))].sort();
     $("f-" + f).innerHTML = `<option value="">${esc(T.all)}</option>` + values.map(v => `<option>${esc(v)}</option>`).join("");
     $("f-" + f).onchange = draw;
   }
   $("detail").classList.add("hidden"); $("list").classList.remove("hidden"); draw();
 }
-const COLS = ["product", "rank", "enterprise_id", "name", "city", "park", "points", "pd", "score", "grade", "suggested_amount"];
+const COLS = ["product_name", "rank", "enterprise_id", "name", "city", "park", "points", "pd", "score", "grade", "suggested_amount"];
 function draw() {
-  const f = {}; for (const k of ["product", "city", "park", "grade"]) f[k] = $("f-" + k).value;
+  const f = {}; for (const k of ["product", "city", "park", "grade"]) f[k === "product" ? "product_name" : k] = $("f-" + k).value;
   let shown = rows.filter(x => Object.entries(f).every(([k, v]) => !v || x[k] === v));
   shown.sort((a, b) => { const x = a[sortBy], y = b[sortBy]; const c = x == null ? 1 : y == null ? -1 : x < y ? -1 : x > y ? 1 : 0; return asc ? c : -c; });
   $("count").textContent = T.rows.replace("{0}", shown.length);
-  $("table").tHead.innerHTML = "<tr>" + COLS.map(c => `<th data-col="${c}">${esc(T[c === "suggested_amount" ? "amount" : c] || c)}</th>`).join("") + "</tr>";
+  $("table").tHead.innerHTML = "<tr>" + COLS.map(c => `<th data-col="${c}">${esc(T[c === "suggested_amount" ? "amount" : c === "product_name" ? "product" : c] || c)}</th>`).join("") + "</tr>";
   document.querySelectorAll("#table th").forEach(th => th.onclick = () => { asc = sortBy === th.dataset.col ? !asc : true; sortBy = th.dataset.col; draw(); });
   $("table").tBodies[0].innerHTML = shown.slice(0, 2000).map(x => "<tr>" + COLS.map(c => {
     let v = x[c]; if (c === "pd" && v != null) v = (100 * v).toFixed(2) + "%"; else if (typeof v === "number") v = c === "rank" ? v : v.toLocaleString(undefined, {maximumFractionDigits: 1});
