@@ -157,7 +157,13 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
 
     from innoscore.matching.products import load_products
 
+    from innoscore.indicators import load_catalog
+    from innoscore.matching.fields import VALUE_LABELS
+
     product_names = {p.id: (p.name_zh, p.name_en) for p in load_products().products}
+    catalog = load_catalog()
+    labels = {"zh": {**{i: catalog[i].name_zh for i in catalog.ids}, **{k: v[0] for k, v in VALUE_LABELS.items()}},
+              "en": {**{i: i.replace("_", " ") for i in catalog.ids}, **{k: v[1] for k, v in VALUE_LABELS.items()}}}
     months = _Months(Path(runs))
     buckets: dict[str, _Bucket] = {}
     pages: OrderedDict[tuple, tuple[bytes, int]] = OrderedDict()
@@ -356,6 +362,8 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
             "checks": _records(summary[[c for c in ("check", "result", "holds", "flag", "reasons") if c in summary]]
                                .astype(object)),
             "products": _records(mine[["product", "product_zh", "product_en", "rank", "suggested_amount"]]),
+            "labels": {lang: {k: v for k, v in names.items() if k in pts.index.str.replace(CONTRIBUTION_PREFIX, "")
+                              or k in set(summary.get("check", ()))} for lang, names in labels.items()},
             "first_loan_candidate": enterprise_id in m.first_loan,
         }
 

@@ -24,7 +24,7 @@ TEXTS = {
            "rows": "共 {0} 条", "back": "返回名单", "bad_key": "密钥无效", "lang": "English", "lang_href": "?lang=en",
            "first_loan": "首贷培育对象", "yes": "是", "no": "否", "total": "合计", "technology": "技术创新",
            "growth": "成长经营", "auxiliary": "辅助", "bonus": "加分", "penalty": "扣分", "result": "结果",
-           "holds": "持有", "none": "无"},
+           "holds": "持有", "none": "无", "pass": "通过", "fail": "未通过", "insufficient_data": "数据不足"},
     "en": {"title": "Technology-enterprise data port", "key": "API key", "signin": "Sign in", "signout": "Sign out",
            "months": "Months", "shortlist": "Shortlist", "product": "Product", "city": "City", "park": "Park",
            "grade": "Grade", "all": "all", "download": "Download", "rank": "Rank", "enterprise_id": "Credit code",
@@ -37,7 +37,8 @@ TEXTS = {
            "was stored:", "rows": "{0} rows", "back": "Back to the shortlist", "bad_key": "The key is not valid",
            "lang": "中文", "lang_href": "?lang=zh", "first_loan": "First-loan candidate", "yes": "yes", "no": "no",
            "total": "Total", "technology": "Technology", "growth": "Growth", "auxiliary": "Auxiliary",
-           "bonus": "Bonus", "penalty": "Penalty", "result": "Result", "holds": "Holds", "none": "none"},
+           "bonus": "Bonus", "penalty": "Penalty", "result": "Result", "holds": "Holds", "none": "none",
+           "pass": "pass", "fail": "fail", "insufficient_data": "insufficient data"},
 }
 
 _PAGE = """<!DOCTYPE html>
@@ -140,8 +141,8 @@ async function openEnterprise(id) {
     const p = d.points, groups = ["technology", "growth", "auxiliary", "bonus", "penalty"];
     const bars = groups.map(g => `<tr><td>${esc(T[g])}</td><td>${(p[g] ?? 0).toFixed(1)}</td><td><span class="bar" style="width:${Math.max(0, 4 * (p[g] ?? 0))}px"></span></td></tr>`).join("")
       + Object.entries(p.indicators).filter(([k, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) =>
-        `<tr><td>&nbsp;&nbsp;${esc(k)}</td><td>${v.toFixed(1)}</td><td><span class="bar" style="width:${8 * v}px;background:#8fb3ea"></span></td></tr>`).join("");
-    const checks = d.checks.map(c => `<tr><td>${esc(c.check)}</td><td>${esc(c.result)}</td><td>${c.holds ? T.yes : T.no}</td><td>${esc(c.reasons)}</td></tr>`).join("");
+        `<tr><td>&nbsp;&nbsp;${esc((d.labels[LANG] || {})[k] || k)}</td><td>${v.toFixed(1)}</td><td><span class="bar" style="width:${8 * v}px;background:#8fb3ea"></span></td></tr>`).join("");
+    const checks = d.checks.map(c => `<tr><td>${esc((d.labels[LANG] || {})[c.check] || c.check)}</td><td>${esc(T[c.result] || c.result)}</td><td>${c.holds ? T.yes : T.no}</td><td>${esc(c.reasons)}</td></tr>`).join("");
     $("detail-body").innerHTML = `<h2 id="enterprise-name">${esc(d.name)} ${esc(d.enterprise_id)}</h2>
       <p>${esc(d.city)} ${esc(d.county)} ${esc(d.park)} · ${esc(T.points)} ${p.total.toFixed(1)} · ${esc(T.pd)} ${d.pd == null ? "-" : (100 * d.pd).toFixed(2) + "%"} · ${esc(T.grade)} ${esc(d.grade)} · ${esc(T.first_loan)}: ${d.first_loan_candidate ? T.yes : T.no}</p>
       <h3>${esc(T.breakdown)}</h3><table id="breakdown"><tr><td>${esc(T.total)}</td><td>${p.total.toFixed(1)}</td><td></td></tr>${bars}</table>
