@@ -236,9 +236,9 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         return JSONResponse({"error": f"bad request: {where}"}, 422)
 
     def owner_month(request: Request, month: str) -> tuple[KeyInfo, _Month]:
-        key = authorise(request)
-        if MONTH.match(month):
+        if MONTH.match(month):  # the audit says which month was asked for, refused or not
             request.state.month = month
+        key = authorise(request)
         return key, months.get(month)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -258,9 +258,9 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
     @app.get("/v1/months/{month}/shortlists", summary="Your shortlists of a month: JSON pages, or your csv / xlsx file")
     async def shortlists(request: Request, month: str, product: str | None = None, page: int = 1, size: int = 1000,
                          format: str = "json"):
-        key = authorise(request)
         if MONTH.match(month):
             request.state.month = month
+        key = authorise(request)
         m = months.cached(month) or await run_in_threadpool(months.get, month)
         if format in ("csv", "xlsx"):
             path = months.runs / month / "shortlists" / f"{key.owner}.{format}"

@@ -182,7 +182,8 @@ class Store:
             q = q.where(_audit.c.owner == owner)
         with self.engine.connect() as c:
             rows = c.execute(q).mappings().all()
-        return pd.DataFrame(rows, columns=[col.name for col in _audit.columns]).iloc[::-1].reset_index(drop=True)
+        out = pd.DataFrame(rows, columns=[col.name for col in _audit.columns]).iloc[::-1].reset_index(drop=True)
+        return out.astype({"rows": "Int64", "status": "int64"})
 
     # ------------------------------------------------------------------------------------ outcomes
 
