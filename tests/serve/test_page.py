@@ -62,6 +62,11 @@ def test_bank_staff_sign_in_browse_and_report_outcomes(port, browser, tmp_path):
     header = d.find_element(By.CSS_SELECTOR, "#table th[data-col='points']")
     header.click()
     d.find_element(By.CSS_SELECTOR, "#table th[data-col='points']").click()
+    points_col = [th.get_attribute("data-col") for th in d.find_elements(By.CSS_SELECTOR, "#table th")].index("points")
+    first_row = d.find_elements(By.CSS_SELECTOR, "#table tbody tr")[0].find_elements(By.TAG_NAME, "td")
+    points = pd.read_parquet(port.runs / port.month / "points.parquet").set_index("enterprise_id")["total"]
+    assert float(first_row[points_col].text.replace(",", "")) == pytest.approx(points.loc[mine["enterprise_id"]].max(),
+                                                                               abs=0.05)  # sorted, highest first
     # the enterprise page: breakdown, reasons, checks
     first = d.find_element(By.CSS_SELECTOR, "#table a[data-id]")
     eid = first.text

@@ -111,6 +111,7 @@ def test_a_file_name_cannot_be_chosen(port, fmt):
 
 def test_oversized_and_malformed_uploads_are_refused_with_a_message(port):
     stored = len(port.store.outcomes())
+    audited = _audit_count(port)
     with port.client("a") as c:
         big = c.post("/v1/outcomes", content=b"x" * 300_000, headers={"content-type": "text/csv"})
         assert big.status_code == 413 and "larger than" in big.json()["error"]
@@ -123,6 +124,8 @@ def test_oversized_and_malformed_uploads_are_refused_with_a_message(port):
         pdf = c.post("/v1/outcomes", files={"file": ("o.pdf", b"%PDF")})
         assert pdf.status_code == 422 and ".csv or .xlsx" in pdf.json()["error"]
     assert len(port.store.outcomes()) == stored
+    statuses = port.store.audit_rows(limit=5)["status"].tolist()
+    assert _audit_count(port) == audited + 5 and statuses == [413, 422, 422, 422, 422]
 
 
 def _rows(port, owner_key="a"):
