@@ -35,7 +35,7 @@ def setup(tmp_path_factory, small_province):
 
 
 def _args(root, data, model, runs, *extra):
-    return ["run", "--data", str(data), "--runs", str(runs), "--model", str(model),
+    return ["run", "--data", str(data), "--runs", str(runs), "--model", str(model), "--port-db", f"sqlite:///{root}/port.db",
             "--tracking-uri", f"sqlite:///{root}/mlflow.db", "--quiet", *extra]
 
 

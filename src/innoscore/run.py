@@ -99,9 +99,12 @@ def with_feedback(loans: pd.DataFrame | None, port: str, as_of: dt.date) -> tupl
             return loans, 0
     reported = Store(port).feedback_loans()
     reported = reported[reported["originated_on"] <= pd.Timestamp(as_of)]
-    if loans is not None and len(loans) and len(reported):
+    if loans is not None and len(loans) and len(reported):  # held already: the bank's own id, or ours
+        raw = reported["loan_id"].str.split(":", n=1).str[1]
         held = pd.MultiIndex.from_frame(loans[["bank", "loan_id"]].astype(str))
-        reported = reported[~pd.MultiIndex.from_frame(reported[["bank", "loan_id"]]).isin(held)]
+        mine = pd.MultiIndex.from_arrays([reported["bank"], raw]).isin(held) | \
+            reported["loan_id"].isin(set(loans["loan_id"].astype(str)))
+        reported = reported[~mine]
     if not len(reported):
         return loans, 0
     if loans is None or not len(loans):
@@ -313,8 +316,12 @@ def _run_month(as_of, config: MonthlyConfig, force: bool, say, bar) -> RunResult
         result.model = config.model
         banks = {c for c, o in products.owners.items() if o.kind == "bank"}
         feedback = 0
-        if config.port:  # the loans the banks reported through the data port count as loans too
+        if config.port:  # the loans the banks reported through the data port count as loans too; those the
+            # month counted are published with it (its manifest hashes them)
+            before = len(tables["loans"]) if tables.get("loans") is not None else 0
             tables["loans"], feedback = with_feedback(tables.get("loans"), config.port, as_of)
+            if feedback:
+                tables["loans"].iloc[before:].to_parquet(tmp / "reported_loans.parquet", index=False)
         statistics = step("programme statistics", lambda: programme_statistics(
             tables, as_of, run.indicators.index, banks, config.targets))
         score_table = run.points.reset_index()[["enterprise_id", "total"]].rename(columns={"total": "points"}) \

@@ -169,7 +169,8 @@ def test_outcomes_round_trip_into_the_next_runs_statistics(port, tmp_path):
     stored = port.store.outcomes().set_index("loan_id")
     assert set(stored.loc[["PORT-1", "PORT-2"], "bank"]) == {port.owners["a"]}
     feedback = port.store.feedback_loans()
-    assert list(feedback["loan_id"]) == ["PORT-1"] and feedback["amount"].iloc[0] == 2_000_000  # declined: no loan
+    assert list(feedback["loan_id"]) == [f"{port.owners['a']}:PORT-1"]  # declined: no loan; ids unique across banks
+    assert feedback["amount"].iloc[0] == 2_000_000
     # the next run reads them: one more first loan this month among those who never borrowed before
     def month_stats(folder):
         s = pd.read_parquet(folder / port.month / "statistics.parquet")
@@ -191,6 +192,9 @@ def test_outcomes_round_trip_into_the_next_runs_statistics(port, tmp_path):
     assert after["new_loan_amount"] == pytest.approx(before["new_loan_amount"] + 2_000_000)
     manifest = json.loads((tmp_path / "runs" / port.month / "manifest.json").read_text())
     assert manifest["rows"]["reported_loans"] == 1
+    published = pd.read_parquet(tmp_path / "runs" / port.month / "reported_loans.parquet")
+    assert list(published["loan_id"]) == [f"{port.owners['a']}:PORT-1"]
+    assert "reported_loans.parquet" in manifest["outputs"]  # hashed with the month
     # the feedback table as a file, in the loans contract: it validates as a loans table
     assert main(["outcomes", "export", str(tmp_path / "fb" / "loans.csv"), "--db",
                  f"sqlite:///{port.root / 'port.db'}"]) == 0
@@ -201,13 +205,20 @@ def test_outcomes_round_trip_into_the_next_runs_statistics(port, tmp_path):
     assert report.ok, report.to_text()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.dictionaries(st.sampled_from(["loan_id", "enterprise_id", "decision", "amount", "rate",
-                                                 "originated_on", "maturity_on", "collateral", "bank", "x"]),
-                                st.one_of(st.text(max_size=12), st.integers(-10, 10 ** 12), st.none(),
-                                          st.floats(allow_nan=True, allow_infinity=True), st.booleans())),
-                max_size=6))
-def test_any_json_rows_are_refused_with_a_report_or_stored_never_a_traceback(port, rows):
+VALUES = st.one_of(st.text(max_size=12), st.integers(-10, 10 ** 12), st.none(),
+                   st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+                   st.sampled_from(["approved", "declined", "withdrawn", "2024-06-01", "2031-01-01", "none", "3.5"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_any_json_rows_are_refused_with_a_report_or_stored_never_a_traceback(port, data):
+    sent = sorted(set(_short(port)[lambda s: s["owner"] == port.owners["b"]]["enterprise_id"]))
+    keys = ["loan_id", "decision", "product", "amount", "rate", "signed_on", "originated_on", "maturity_on",
+            "collateral", "bank", "x"]
+    rows = data.draw(st.lists(st.fixed_dictionaries(
+        {"enterprise_id": st.one_of(st.sampled_from(sent), VALUES)},
+        optional={k: VALUES for k in keys}), max_size=6))
     with port.client("b") as c:  # NaN and Infinity as Python writes them: not JSON, yet sent
         r = c.post("/v1/outcomes", content=json.dumps({"rows": rows}), headers={"content-type": "application/json"})
     assert r.status_code in (200, 422), r.text
@@ -255,3 +266,54 @@ def test_a_key_sending_too_fast_is_slowed_down_and_the_docs_are_there(port):
     finally:
         stop()
     assert (port.store.audit_rows(limit=20)["status"] == 429).any()
+
+
+def test_a_declined_row_with_loan_terms_is_stored_without_them(port):
+    sent = _short(port)[lambda s: s["owner"] == port.owners["a"]]["enterprise_id"].iloc[0]
+    rows = [{"loan_id": "DECL-1", "enterprise_id": sent, "decision": "declined", "amount": "abc",
+             "originated_on": "2026-01-01", "product": "p"},
+            {"loan_id": "WD-1", "enterprise_id": sent, "decision": "withdrawn", "rate": "n/a"}]
+    with port.client("a") as c:
+        r = c.post("/v1/outcomes", json={"rows": rows})
+    assert r.status_code == 200 and r.json()["stored"] == 2
+    stored = port.store.outcomes().set_index("loan_id").loc[["DECL-1", "WD-1"]]
+    assert stored["amount"].isna().all() and stored["originated_on"].isna().all() and stored["product"].iloc[0] == "p"
+
+
+def test_a_chunked_body_over_the_limit_and_a_fund_reporting_loans_are_refused(port):
+    def chunks():
+        for _ in range(50):
+            yield b"x" * 10_000
+
+    with port.client("a") as c:
+        r = c.post("/v1/outcomes", content=chunks(), headers={"content-type": "text/csv"})
+    assert r.status_code == 413 and "larger than 200,000 bytes" in r.json()["error"]
+    from innoscore.matching.products import load_products
+
+    fund = next(code for code, o in load_products().owners.items() if o.kind != "bank")
+    key = port.store.add_key(fund)[1]
+    with httpx.Client(base_url=port.url, headers={"Authorization": f"Bearer {key}"}) as c:
+        r = c.post("/v1/outcomes", json={"rows": []})
+    assert r.status_code == 403 and "only banks report loan outcomes" in r.json()["error"]
+
+
+def test_a_month_published_again_is_served_as_it_now_is(port):
+    import os
+
+    a = port.owners["a"]
+    path = port.runs / port.month / "enterprises.parquet"
+    original = path.read_bytes()
+    ent = pd.read_parquet(path)
+    who = ent.loc[ent["consent"].fillna("").str.split(";").map(lambda o: a in o), "enterprise_id"].iloc[0]
+    with port.client("a") as c:
+        assert c.get(f"/v1/months/{port.month}/enterprises/{who}").status_code == 200
+        try:  # the enterprise withdraws its consent; the month is published again
+            ent.loc[ent["enterprise_id"] == who, "consent"] = ""
+            ent.to_parquet(path, index=False)
+            manifest = port.runs / port.month / "manifest.json"
+            os.utime(manifest, ns=(manifest.stat().st_atime_ns, manifest.stat().st_mtime_ns + 10_000_000))
+            assert c.get(f"/v1/months/{port.month}/enterprises/{who}").status_code == 404
+        finally:
+            path.write_bytes(original)
+            os.utime(manifest, ns=(manifest.stat().st_atime_ns, manifest.stat().st_mtime_ns + 10_000_000))
+        assert c.get(f"/v1/months/{port.month}/enterprises/{who}").status_code == 200

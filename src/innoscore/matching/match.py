@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from innoscore.matching.export import owner_frames, write_owner_files
 from innoscore.matching.fields import Population, build_population
@@ -68,34 +69,36 @@ PORT_COLUMNS = ["enterprise_id", "name", "city", "county", "park", "industry", "
                 "reasons_zh", "reasons_en"]
 
 
-def port_table(pop: Population) -> pd.DataFrame:
+def port_table(pop: Population) -> pa.Table:
     """What the data port serves about each enterprise besides points and scores: its name and place, stage,
     grade, the owners it consents to share data with (``;``-joined) and its risk reasons in both languages.
-    No field of the legal representative is in it."""
+    No field of the legal representative is in it.  Built in Arrow: no Python object per value."""
     frame = pop.frame
     n = len(pop)
-    pairs = pop.sets["consent"]  # (row, owner) pairs sorted by row: joined per row in Arrow
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(pairs.rows, minlength=n))]).astype(np.int64)
-    owners = pa.ListArray.from_arrays(pa.array(offsets), pa.array(pairs.members, type=pa.string()))
-    consent = pc.binary_join(owners, ";").to_numpy(zero_copy_only=False)
-    return pd.DataFrame({
-        "enterprise_id": frame["enterprise_id"].to_numpy(object),
-        **{c: frame[c].to_numpy(object) for c in ("name", "city", "county", "park", "industry", "stage", "grade")},
-        "consent": consent,
-        "reasons_zh": _reason_texts(pop, 0, "；"), "reasons_en": _reason_texts(pop, 1, "; "),
-    }, columns=PORT_COLUMNS)
 
+    def text(values) -> pa.Array:
+        return pa.array(values, type=pa.string(), from_pandas=True)
 
-def _reason_texts(pop: Population, k: int, sep: str) -> np.ndarray:
-    """The risk reasons of every enterprise joined in one language (0 Chinese, 1 English), column by column."""
-    out = pd.Series([None] * len(pop), dtype=object)
-    for c in (c for c in pop.reasons.columns if not c.endswith("_text")):
-        codes = pop.reasons[c].reset_index(drop=True)
-        texts = codes.map({f: pop.reason_texts.get(f, (f, f))[k] for f in codes.dropna().unique() if isinstance(f, str)})
-        both = out.notna() & texts.notna()
-        out = out.where(out.notna(), texts)
-        out[both] = out[both] + sep + texts[both]
-    return out.to_numpy(object)
+    pairs = pop.sets["consent"]  # (row, owner) pairs sorted by row: joined per row
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(pairs.rows, minlength=n))]).astype(np.int32)
+    owners = pa.ListArray.from_arrays(pa.array(offsets), text(pairs.members))
+    columns = {"enterprise_id": text(frame["enterprise_id"]),
+               **{c: text(frame[c]) for c in ("name", "city", "county", "park", "industry", "stage", "grade")},
+               "consent": pc.binary_join(owners, ";")}
+    codes = [text(pop.reasons[c]) for c in pop.reasons.columns if not c.endswith("_text")]
+    for lang, k, sep in (("zh", 0, "；"), ("en", 1, "; ")):
+        parts = []
+        for col in codes:
+            known = pc.unique(col.drop_null())
+            names = text([pop.reason_texts.get(f, (f, f))[k] for f in known.to_pylist()])
+            parts.append(pc.take(names, pc.index_in(col, value_set=known)))
+        joined = pa.nulls(n, pa.string())
+        for part in parts:  # pairwise (binary_join_element_wise over several arrays with null_handling="skip"
+            # returned a shorter array for an all-null input in pyarrow 25)
+            both = pc.binary_join_element_wise(joined, part, sep)
+            joined = pc.if_else(pc.is_null(joined), part, pc.if_else(pc.is_null(part), joined, both))
+        columns[f"reasons_{lang}"] = joined
+    return pa.table({c: columns[c] for c in PORT_COLUMNS})
 
 
 def write_match(result: MatchResult, folder: Path, lang: str = "zh") -> dict[str, Path]:
@@ -112,8 +115,7 @@ def write_match(result: MatchResult, folder: Path, lang: str = "zh") -> dict[str
         path = folder / f"{name}.parquet"
         frame.to_parquet(path, index=False)
         paths[name] = path
-    port = port_table(result.population)
-    port.to_parquet(folder / "enterprises.parquet", index=False)
+    pq.write_table(port_table(result.population), folder / "enterprises.parquet")
     paths["enterprises"] = folder / "enterprises.parquet"
     lists = folder / "shortlists"
     lists.mkdir(exist_ok=True)

@@ -27,13 +27,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from innoscore.errors import UsageError
 from innoscore.serve.store import KeyInfo, Store
 
 __all__ = ["create_app", "Limits", "PortError"]
 
 log = logging.getLogger("innoscore.serve")
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-ENTERPRISE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")  # the unified social credit code's alphabet
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # used with fullmatch: no trailing newline slips through
+ENTERPRISE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")  # the unified social credit code's alphabet
 MAX_PAGE = 5000
 
 
@@ -71,6 +72,7 @@ class _Month:
     points: pd.DataFrame
     scores: pd.DataFrame
     first_loan: set = field(default_factory=set)
+    stamp: int = 0  # the manifest's modification time: a month published again is read again
 
 
 class _Months:
@@ -81,30 +83,57 @@ class _Months:
         self.loaded: OrderedDict[str, _Month] = OrderedDict()
         self.lock = threading.Lock()
         self.loading = threading.Lock()
+        self.summaries: dict[str, tuple[int, dict[str, tuple[int, set]]]] = {}
 
     def names(self) -> list[str]:
         if not self.runs.is_dir():
             return []
-        return sorted(p.name for p in self.runs.iterdir() if MONTH.match(p.name) and (p / "manifest.json").is_file()
+        return sorted(p.name for p in self.runs.iterdir() if MONTH.fullmatch(p.name) and (p / "manifest.json").is_file()
                       and (p / "enterprises.parquet").is_file())
 
+    def stamp(self, month: str) -> int:
+        try:
+            return (self.runs / month / "manifest.json").stat().st_mtime_ns
+        except OSError:
+            return -1
+
     def get(self, month: str) -> _Month:
-        if not MONTH.match(month) or month not in self.names():
+        if not MONTH.fullmatch(month) or month not in self.names():
             raise PortError(404, f"no published month {month[:20]!r}")
+        stamp = self.stamp(month)
         with self.lock:
-            if month in self.loaded:
+            m = self.loaded.get(month)
+            if m is not None and m.stamp == stamp:
                 self.loaded.move_to_end(month)
-                return self.loaded[month]
+                return m
         with self.loading:  # one request loads a month; the others asking at once wait for it
             with self.lock:
-                if month in self.loaded:
-                    return self.loaded[month]
-            return self._load(month)
+                m = self.loaded.get(month)
+                if m is not None and m.stamp == stamp:
+                    return m
+            m = self._load(month)
+            m.stamp = stamp
+            with self.lock:
+                self.summaries[month] = (stamp, {o: (len(e), set(e.astype(str))) for o, e in
+                                                 m.shortlists.groupby("owner", observed=True)["enterprise_id"]})
+            return m
+
+    def summary(self, month: str) -> dict[str, tuple[int, set]]:
+        """Per owner, its shortlist rows and enterprises in ``month`` (kept for every month: small)."""
+        stamp = self.stamp(month)
+        with self.lock:
+            known = self.summaries.get(month)
+        if known is None or known[0] != stamp:
+            self.get(month)
+            with self.lock:
+                known = self.summaries[month]
+        return known[1]
 
     def cached(self, month: str) -> _Month | None:
-        """The month if it is loaded already (a quick look: no disk)."""
+        """The month if it is loaded already and not published again since (one stat of its manifest)."""
         with self.lock:
-            return self.loaded.get(month)
+            m = self.loaded.get(month)
+        return m if m is not None and m.stamp == self.stamp(month) else None
 
     def _load(self, month: str) -> _Month:
         folder = self.runs / month
@@ -120,6 +149,50 @@ class _Months:
             while len(self.loaded) > self.keep:
                 self.loaded.popitem(last=False)
         return m
+
+
+class BodyLimit:
+    """Refuses a request body beyond ``limit`` bytes however it is sent (with a Content-Length or in chunks):
+    reading past the limit raises a 413 inside the application, which answers it as JSON."""
+
+    def __init__(self, app: FastAPI, limit: int):
+        self.app, self.limit = app, limit
+
+    def __getattr__(self, name):  # the FastAPI application's attributes (routes, openapi, state) stay reachable
+        return getattr(self.app, name)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            if message.get("type") == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise PortError(413, f"the request body is larger than {self.limit:,} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _refusal(exc: BaseException) -> PortError | None:
+    """The PortError an exception is or wraps (task groups wrap what their tasks raise)."""
+    seen = 0
+    stack = [exc]
+    while stack and seen < 50:
+        e = stack.pop()
+        seen += 1
+        if isinstance(e, PortError):
+            return e
+        if isinstance(e, BaseExceptionGroup):
+            stack.extend(e.exceptions)
+        for nxt in (e.__cause__, e.__context__):
+            if nxt is not None:
+                stack.append(nxt)
+    return None
 
 
 def _key_of(request: Request) -> str | None:
@@ -160,7 +233,9 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
     from innoscore.indicators import load_catalog
     from innoscore.matching.fields import VALUE_LABELS
 
-    product_names = {p.id: (p.name_zh, p.name_en) for p in load_products().products}
+    products = load_products()
+    product_names = {p.id: (p.name_zh, p.name_en) for p in products.products}
+    owner_kinds = {code: o.kind for code, o in products.owners.items()}
     catalog = load_catalog()
     labels = {"zh": {**{i: catalog[i].name_zh for i in catalog.ids}, **{k: v[0] for k, v in VALUE_LABELS.items()}},
               "en": {**{i: i.replace("_", " ") for i in catalog.ids}, **{k: v[1] for k, v in VALUE_LABELS.items()}}}
@@ -208,9 +283,13 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         else:
             try:
                 response = await call_next(request)
-            except Exception:  # noqa: BLE001 - a bug: logged, answered as JSON, never a traceback to the caller
-                log.exception("request failed: %s %s", request.method, request.url.path)
-                response = JSONResponse({"error": "internal error; the operator has the details"}, 500)
+            except Exception as exc:  # noqa: BLE001 - answered as JSON, never a traceback to the caller
+                refused = _refusal(exc)  # raised where no handler sees it (a body over the limit, read in chunks)
+                if refused is not None:
+                    response = JSONResponse({"error": refused.message}, refused.status)
+                else:  # a bug: logged for the operator
+                    log.exception("request failed: %s %s", request.method, request.url.path)
+                    response = JSONResponse({"error": "internal error; the operator has the details"}, 500)
         path = request.url.path
         if path.startswith("/v1/"):
             key: KeyInfo | None = request.state.key
@@ -236,7 +315,7 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         return JSONResponse({"error": f"bad request: {where}"}, 422)
 
     def owner_month(request: Request, month: str) -> tuple[KeyInfo, _Month]:
-        if MONTH.match(month):  # the audit says which month was asked for, refused or not
+        if MONTH.fullmatch(month):  # the audit says which month was asked for, refused or not
             request.state.month = month
         key = authorise(request)
         return key, months.get(month)
@@ -250,15 +329,16 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         key = authorise(request)
         out = []
         for name in months.names():
-            m = months.get(name)
-            out.append({"month": name, "as_of": m.as_of, "rows": int((m.shortlists["owner"] == key.owner).sum())})
+            as_of = json.loads((months.runs / name / "manifest.json").read_text(encoding="utf-8")).get("as_of", "")
+            rows = months.summary(name).get(key.owner, (0, set()))[0]
+            out.append({"month": name, "as_of": as_of, "rows": rows})
         request.state.rows = len(out)
         return {"owner": key.owner, "months": out}
 
     @app.get("/v1/months/{month}/shortlists", summary="Your shortlists of a month: JSON pages, or your csv / xlsx file")
     async def shortlists(request: Request, month: str, product: str | None = None, page: int = 1, size: int = 1000,
                          format: str = "json"):
-        if MONTH.match(month):
+        if MONTH.fullmatch(month):
             request.state.month = month
         key = authorise(request)
         m = months.cached(month) or await run_in_threadpool(months.get, month)
@@ -272,7 +352,7 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
             raise PortError(422, "format must be json, csv or xlsx")
         if page < 1 or not 1 <= size <= MAX_PAGE:
             raise PortError(422, f"page must be 1 or more and size from 1 to {MAX_PAGE}")
-        cache_key = (month, key.owner, product, page, size)
+        cache_key = (month, m.stamp, key.owner, product, page, size)
         with pages_lock:
             cached = pages.get(cache_key)
         if cached is None:  # built in a worker thread: the event loop keeps serving the pages it has
@@ -281,7 +361,7 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         return Response(cached[0], media_type="application/json")
 
     def cached_page(cache_key: tuple, key: KeyInfo, m: _Month) -> tuple[bytes, int]:
-        month, _, product, page, size = cache_key
+        month, _, _, product, page, size = cache_key
         with pages_lock:
             building = pages_building.setdefault(cache_key, threading.Lock())
         with building:  # one request builds a page; the others asking for it at once wait for it
@@ -326,7 +406,7 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
              summary="One enterprise that consents to you: points, PD, score, grade, reasons, checks, your products")
     def enterprise(request: Request, month: str, enterprise_id: str):
         key, m = owner_month(request, month)
-        if not ENTERPRISE.match(enterprise_id) or enterprise_id not in m.enterprises.index:
+        if not ENTERPRISE.fullmatch(enterprise_id) or enterprise_id not in m.enterprises.index:
             raise PortError(404, "not found")
         ent = m.enterprises.loc[enterprise_id]
         if key.owner not in str(ent["consent"] or "").split(";"):
@@ -372,6 +452,8 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
         from innoscore.serve.outcomes import UploadError, check_outcomes, read_upload
 
         key = authorise(request)
+        if owner_kinds.get(key.owner) != "bank":
+            raise PortError(403, f"{key.owner} is not a bank: only banks report loan outcomes")
         kind = request.headers.get("content-type", "")
         try:
             if kind.startswith("multipart/form-data"):
@@ -395,14 +477,22 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
                 raise UploadError("send JSON {\"rows\": [...]}, a text/csv body, or a multipart form with a file")
         except UploadError as exc:
             raise PortError(422, str(exc)) from None
-        sent = set(pd.concat([months.get(n).shortlists.loc[lambda s: s["owner"] == key.owner, "enterprise_id"]
-                              for n in months.names()] or [pd.Series(dtype=object)]).astype(str))
-        report, typed = check_outcomes(frame, key.owner, sent, source=source)
         request.state.rows = len(frame)
-        if not report.ok:
+
+        def check_and_store():  # in a worker thread: the event loop keeps serving meanwhile
+            sent = set().union(*(months.summary(n).get(key.owner, (0, set()))[1] for n in months.names()))
+            report, typed = check_outcomes(frame, key.owner, sent, source=source)
+            if not report.ok:
+                return report, None
+            try:
+                return report, store.add_outcomes(key.owner, key.key_id, typed)
+            except UsageError as exc:
+                raise PortError(409, str(exc)) from None
+
+        report, counts = await run_in_threadpool(check_and_store)
+        if counts is None:
             return JSONResponse({"ok": False, "stored": 0, "already": 0, "report": report.to_dict(),
                                  "text": report.to_text()}, 422)
-        stored, already = store.add_outcomes(key.owner, key.key_id, typed)
-        return {"ok": True, "stored": stored, "already": already, "report": report.to_dict()}
+        return {"ok": True, "stored": counts[0], "already": counts[1], "report": report.to_dict()}
 
-    return app
+    return BodyLimit(app, limits.max_body)

@@ -3,7 +3,8 @@
 Every row is a decision on an enterprise the bank was sent: ``approved``, ``declined`` or ``withdrawn``,
 with the bank's loan (or application) id.  An approved row is a loan and is checked against the loans
 contract exactly as ``innoscore validate`` checks a loans file (the bank is the key's owner); every row
-must name an enterprise on one of the bank's shortlists, and a loan id once.  All problems are reported
+must name an enterprise on one of the bank's shortlists, and a loan id once.  A declined or withdrawn
+row keeps its id, enterprise, decision and product; loan terms on it are not kept.  All problems are reported
 at once; nothing is stored when any row is bad.
 """
 
@@ -29,6 +30,21 @@ class UploadError(ValueError):
     """An upload that cannot be read at all (not CSV, xlsx or JSON rows); the message says why."""
 
 
+MAX_UNPACKED = 200_000_000  # an xlsx file is a zip: what it unpacks to is limited too
+
+
+def _check_unpacked(content: bytes, filename: str | None) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as z:
+            size = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise UploadError(f"{filename}: not a readable xlsx file (not a zip archive)") from None
+    if size > MAX_UNPACKED:
+        raise UploadError(f"{filename}: unpacks to {size:,} bytes (at most {MAX_UNPACKED:,})")
+
+
 def read_upload(content: bytes, filename: str | None = None, rows: Any = None) -> pd.DataFrame:
     """The uploaded rows as text cells (empty cells missing), from JSON ``rows`` or a CSV / xlsx file."""
     if rows is not None:
@@ -38,6 +54,7 @@ def read_upload(content: bytes, filename: str | None = None, rows: Any = None) -
     else:
         name = (filename or "").lower()
         if name.endswith(".xlsx"):
+            _check_unpacked(content, filename)
             try:
                 frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl")
             except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -111,6 +128,9 @@ def check_outcomes(frame: pd.DataFrame, bank: str, sent: set[str], today: dt.dat
                                 "an enterprise on one of your shortlists", count, ex))
     typed = pd.DataFrame({c: frame[c] if c in frame.columns else None for c in OUTCOME_COLUMNS})
     approved = (frame["decision"] == "approved").to_numpy()
+    loan_columns = [c for c in OUTCOME_COLUMNS if c not in ("loan_id", "enterprise_id", "decision", "product")]
+    typed[loan_columns] = typed[loan_columns].astype(object)
+    typed.loc[~approved, loan_columns] = None  # a declined or withdrawn application has no loan: its terms are not kept
     if approved.any():  # a loan: the loans contract, as `innoscore validate` checks it
         loans = typed[approved].drop(columns="decision").assign(bank=bank).reset_index(drop=True)
         loans_report, loans_typed = validate_table(loans, "loans", today, source)

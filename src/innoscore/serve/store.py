@@ -44,7 +44,7 @@ _audit = sa.Table(
     sa.Column("at", sa.DateTime, nullable=False, index=True),
     sa.Column("key_id", sa.String(16), nullable=True),
     sa.Column("owner", sa.String(64), nullable=True, index=True),
-    sa.Column("method", sa.String(8), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
     sa.Column("route", sa.String(300), nullable=False),
     sa.Column("month", sa.String(7), nullable=True),
     sa.Column("rows", sa.Integer, nullable=True),
@@ -206,7 +206,11 @@ class Store:
                     rec = {k: _plain(r.get(k)) for k in OUTCOME_COLUMNS}
                     rec.update(bank=bank, key_id=key_id, received_at=now)
                     records.append(rec)
-                c.execute(_outcomes.insert(), records)
+                try:
+                    c.execute(_outcomes.insert(), records)
+                except sa.exc.IntegrityError:  # another process stored some of them in between
+                    raise UsageError("some of these rows were stored by another upload at the same moment; send "
+                                     "the file again (what is stored already is left as it is)") from None
         return len(new), len(frame) - len(new)
 
     def outcomes(self, bank: str | None = None) -> pd.DataFrame:
@@ -218,11 +222,13 @@ class Store:
         return pd.DataFrame(rows, columns=[col.name for col in _outcomes.columns])
 
     def feedback_loans(self) -> pd.DataFrame:
-        """The approved outcomes as rows of the loans table (the contract's columns; bank = the owner)."""
+        """The approved outcomes as rows of the loans table (the contract's columns; bank = the owner, loan id
+        ``BANK:ID``)."""
         out = self.outcomes()
         out = out[out["decision"] == "approved"]
-        frame = pd.DataFrame({
-            "loan_id": out["loan_id"].astype(str), "enterprise_id": out["enterprise_id"].astype(str),
+        frame = pd.DataFrame({  # the bank's id behind its code: unique among every bank's loans, as the contract wants
+            "loan_id": out["bank"].astype(str) + ":" + out["loan_id"].astype(str),
+            "enterprise_id": out["enterprise_id"].astype(str),
             "bank": out["bank"].astype(str), "product": out["product"].astype(object),
             "amount": out["amount"].astype("float64"), "rate": out["rate"].astype("float64"),
         })
