@@ -68,6 +68,10 @@ def test_an_enterprise_is_served_only_to_an_owner_it_consents_to(port):
         assert body["points"]["technology"] == pytest.approx(points["technology"])
         assert {ch["check"] for ch in body["checks"]} >= {"high_tech_enterprise", "tech_sme"}
         assert not any("legal_rep" in k for k in body)
+        scores = pd.read_parquet(port.runs / port.month / "scores.parquet").set_index("enterprise_id").loc[yes]
+        texts = {"leverage": "资产负债率偏高", "rd_intensity": "研发投入强度偏低"}  # the fixture model's
+        codes = [scores[c] for c in ("reason_1", "reason_2", "reason_3") if isinstance(scores[c], str)]
+        assert body["reasons_zh"] == ("；".join(texts[c] for c in codes) or None)
         for other in ent.index[consents][:150]:  # every one of them answers (a 500 is a bug)
             r = c.get(f"/v1/months/{port.month}/enterprises/{other}")
             assert r.status_code == 200 and r.json()["checks"], (other, r.text[:200])

@@ -4,6 +4,7 @@ and writing them as files."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -65,14 +66,14 @@ def match(tables: Mapping[str, pd.DataFrame], as_of: dt.date, indicators: pd.Dat
                        subsidies(tables, as_of, subsidy_config))
 
 
-PORT_COLUMNS = ["enterprise_id", "name", "city", "county", "park", "industry", "stage", "grade", "consent",
-                "reasons_zh", "reasons_en"]
+PORT_COLUMNS = ["enterprise_id", "name", "city", "county", "park", "industry", "stage", "grade", "consent"]
 
 
 def port_table(pop: Population) -> pa.Table:
     """What the data port serves about each enterprise besides points and scores: its name and place, stage,
-    grade, the owners it consents to share data with (``;``-joined) and its risk reasons in both languages.
-    No field of the legal representative is in it.  Built in Arrow: no Python object per value."""
+    grade and the owners it consents to share data with (``;``-joined); its risk reasons are the codes in
+    ``scores.parquet`` with their texts in ``reason_texts.json``.  No field of the legal representative is
+    in it.  Built in Arrow: no Python object per value."""
     frame = pop.frame
     n = len(pop)
 
@@ -85,25 +86,12 @@ def port_table(pop: Population) -> pa.Table:
     columns = {"enterprise_id": text(frame["enterprise_id"]),
                **{c: text(frame[c]) for c in ("name", "city", "county", "park", "industry", "stage", "grade")},
                "consent": pc.binary_join(owners, ";")}
-    codes = [text(pop.reasons[c]) for c in pop.reasons.columns if not c.endswith("_text")]
-    for lang, k, sep in (("zh", 0, "；"), ("en", 1, "; ")):
-        parts = []
-        for col in codes:
-            known = pc.unique(col.drop_null())
-            names = text([pop.reason_texts.get(f, (f, f))[k] for f in known.to_pylist()])
-            parts.append(pc.take(names, pc.index_in(col, value_set=known)))
-        joined = pa.nulls(n, pa.string())
-        for part in parts:  # pairwise (binary_join_element_wise over several arrays with null_handling="skip"
-            # returned a shorter array for an all-null input in pyarrow 25)
-            both = pc.binary_join_element_wise(joined, part, sep)
-            joined = pc.if_else(pc.is_null(joined), part, pc.if_else(pc.is_null(part), joined, both))
-        columns[f"reasons_{lang}"] = joined
     return pa.table({c: columns[c] for c in PORT_COLUMNS})
 
 
 def write_match(result: MatchResult, folder: Path, lang: str = "zh") -> dict[str, Path]:
     """Write ``tiers.parquet``, ``first_loan.parquet``, ``near_misses.parquet``, ``subsidies.parquet``,
-    ``enterprises.parquet`` (what the data port serves: :func:`port_table`),
+    ``enterprises.parquet`` and ``reason_texts.json`` (what the data port serves: :func:`port_table`),
     ``shortlists/shortlists.parquet`` and each owner's xlsx and csv into ``folder`` (which should be
     a fresh folder: the caller publishes it whole)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -116,6 +104,9 @@ def write_match(result: MatchResult, folder: Path, lang: str = "zh") -> dict[str
         frame.to_parquet(path, index=False)
         paths[name] = path
     pq.write_table(port_table(result.population), folder / "enterprises.parquet")
+    (folder / "reason_texts.json").write_text(json.dumps(
+        {f: list(t) for f, t in sorted(result.population.reason_texts.items())}, ensure_ascii=False, indent=1),
+        encoding="utf-8")
     paths["enterprises"] = folder / "enterprises.parquet"
     lists = folder / "shortlists"
     lists.mkdir(exist_ok=True)

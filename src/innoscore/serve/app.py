@@ -72,6 +72,7 @@ class _Month:
     points: pd.DataFrame
     scores: pd.DataFrame
     first_loan: set = field(default_factory=set)
+    reason_texts: dict = field(default_factory=dict)  # risk reason code -> (Chinese, English)
     stamp: int = 0  # the manifest's modification time: a month published again is read again
 
 
@@ -143,7 +144,9 @@ class _Months:
         m = _Month(month, manifest.get("as_of", ""), pd.read_parquet(folder / "shortlists" / "shortlists.parquet"),
                    ent, pd.read_parquet(folder / "points.parquet").set_index("enterprise_id"),
                    pd.read_parquet(folder / "scores.parquet").set_index("enterprise_id"),
-                   set(first["enterprise_id"].astype(str)))
+                   set(first["enterprise_id"].astype(str)),
+                   {k: tuple(v) for k, v in json.loads((folder / "reason_texts.json").read_text(encoding="utf-8")).items()}
+                   if (folder / "reason_texts.json").is_file() else {})
         with self.lock:
             self.loaded[month] = m
             while len(self.loaded) > self.keep:
@@ -416,6 +419,8 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
 
         pts = m.points.loc[enterprise_id]
         sc = m.scores.loc[enterprise_id] if enterprise_id in m.scores.index else None
+        reasons = [sc[c] for c in sc.index if c.startswith("reason_") and isinstance(sc[c], str)] \
+            if sc is not None else []
         import pyarrow.parquet as pq
 
         checks = pq.read_table(months.runs / month / "certification_checks.parquet",
@@ -437,8 +442,10 @@ def create_app(runs: str | Path, store: Store, limits: Limits = Limits()) -> Fas
                        "indicators": {c[len(CONTRIBUTION_PREFIX):]: _clean(pts[c]) for c in pts.index
                                       if c.startswith(CONTRIBUTION_PREFIX)}},
             "pd": _clean(sc["pd"]) if sc is not None else None, "score": _clean(sc["score"]) if sc is not None else None,
-            "grade": _clean(ent["grade"]), "reasons_zh": _clean(ent["reasons_zh"]),
-            "reasons_en": _clean(ent["reasons_en"]),
+            "grade": _clean(ent["grade"]),
+            **{f"reasons_{lang}": ("；" if lang == "zh" else "; ").join(
+                m.reason_texts.get(code, (code, code))[k] for code in reasons) or None
+               for k, lang in enumerate(("zh", "en"))},
             "checks": _records(summary[[c for c in ("check", "result", "holds", "flag", "reasons") if c in summary]]
                                .astype(object)),
             "products": _records(mine[["product", "product_zh", "product_en", "rank", "suggested_amount"]]),
