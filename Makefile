@@ -31,8 +31,10 @@ notebooks: $(VENV)/.installed-notebooks
 
 # the report is checked in headless Chromium from Debian's packages (nothing downloads a browser)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# (the browser and its driver: the data port's page is driven through chromedriver)
 chromium:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	@{ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } && \
+	  command -v chromedriver >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
 test: $(VENV)/.installed-dev chromium
