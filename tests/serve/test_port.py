@@ -95,6 +95,7 @@ def test_a_request_without_a_valid_key_is_refused_and_audited(port, who, why):
 
 @pytest.mark.parametrize("path", ["/v1/months/..%2F..%2Fetc/shortlists", "/v1/months/2026-13/shortlists",
                                   "/v1/months/%2e%2e/shortlists", "/v1/months/1999-01/shortlists",
+                                  "/v1/months/{m}%0A/shortlists",
                                   "/v1/months/{m}/enterprises/..%2Fmanifest.json",
                                   "/v1/months/{m}/enterprises/1'%20OR%20'1'='1",
                                   "/v1/months/{m}/enterprises/%3Bdrop%20table%20audit"])
