@@ -279,7 +279,13 @@ def _month(args: argparse.Namespace):
 
     if args.run is None and args.data is None:
         raise UsageError("give a published month (--run runs/YYYY-MM) or a data folder (--data DIR)")
-    return load_month(args.run, args.data, args.as_of, args.model, args.tracking_uri, args.products)
+    model, tracking_uri = args.model, args.tracking_uri
+    if args.run is None:  # PD from the model: the monthly run's unless given
+        from innoscore.run import load_monthly
+
+        monthly = load_monthly()
+        model, tracking_uri = model or monthly.model, tracking_uri or monthly.tracking_uri
+    return load_month(args.run, args.data, args.as_of, model, tracking_uri, args.products)
 
 
 def _weights(path: Path, base):

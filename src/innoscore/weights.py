@@ -77,7 +77,8 @@ def load_month(run: str | Path | None = None, data: str | Path | None = None, as
                config: PointsConfig | None = None) -> Month:
     """A month to study weights on: ``run`` (a published ``runs/YYYY-MM``; its PD, its date and the data
     folder its manifest names, or ``data``, which must hold the files the run read) or ``data`` and
-    ``as_of`` (default: the extraction date) with PD from ``model`` (default: the monthly run's)."""
+    ``as_of`` (default: the extraction date) with PD from ``model`` (an MLflow model URI; the command line
+    defaults it to the monthly run's)."""
     from innoscore.data.validation import read
     from innoscore.data.validation_report import DataError
     from innoscore.indicators import load_catalog
@@ -132,10 +133,10 @@ def load_month(run: str | Path | None = None, data: str | Path | None = None, as
     if scores is None:
         from innoscore.credit.registry import load_credit_model
         from innoscore.credit.scoring import score_enterprises
-        from innoscore.run import load_monthly
 
-        monthly = load_monthly()
-        loaded, _ = load_credit_model(model or monthly.model, tracking_uri or monthly.tracking_uri)
+        if not model:
+            raise UsageError("studying a data folder without a run needs the credit model for PD (--model URI)")
+        loaded, _ = load_credit_model(model, tracking_uri)
         scores = score_enterprises(loaded, result.indicators)
     indicators = result.indicators.sort_index()
     pop = build_population(dataset.tables, as_of, indicators, result.features, result.points,
