@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from innoscore.cli import main
 from innoscore.data.summary import summarize
@@ -147,6 +148,38 @@ def test_help_lists_the_commands():
     assert out.returncode == 0
     for command in ("validate", "synth", "summary", "demo", "match", "match-explain"):
         assert command in out.stdout
+
+
+def _commands() -> dict:
+    from innoscore.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction")
+    return sub.choices
+
+
+def test_every_command_has_help_and_a_summary_in_the_list(capsys):
+    from innoscore.cli import build_parser
+
+    commands = _commands()
+    assert len(commands) >= 20
+    listed = build_parser().format_help()
+    for name, parser in commands.items():
+        assert name in listed, f"{name} is not in `innoscore --help`"
+        with pytest.raises(SystemExit) as exc:
+            main([name, "--help"])
+        out = capsys.readouterr().out
+        assert exc.value.code == 0 and out.startswith(f"usage: innoscore {name}"), name
+        assert "options:" in out and "-h, --help" in out, name
+        for action in parser._actions:  # every option says what it does
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"innoscore {name} {action.option_strings[0]} has no help text"
+    # the two-word spellings reach their commands
+    for words in (["points", "explain"], ["points", "references"], ["match", "explain"], ["weights", "diff"],
+                  ["weights", "stability"], ["keys", "add"], ["keys", "list"], ["keys", "revoke"],
+                  ["outcomes", "export"]):
+        with pytest.raises(SystemExit) as exc:
+            main([*words, "--help"])
+        assert exc.value.code == 0 and f"usage: innoscore {'-'.join(words)}" in capsys.readouterr().out
 
 
 def test_unknown_option_exits_2():
