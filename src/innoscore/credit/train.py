@@ -21,7 +21,7 @@ from innoscore.indicators import load_catalog
 from innoscore.indicators.catalog import Catalog
 
 __all__ = ["TrainResult", "train", "model_from_config", "baseline_logistic", "fingerprint", "gate_results",
-           "flat_metrics", "format_result", "calibration_plot"]
+           "flat_metrics", "format_result", "calibration_plot", "describe"]
 
 
 @dataclass

@@ -41,7 +41,6 @@ from innoscore.policy import load_policy
 
 __all__ = ["SynthSpec", "generate", "write", "synthesize", "truth_dir_for"]
 
-DAY = np.timedelta64(1, "D")
 
 # main business over revenue: most enterprises focus on it, a minority is diversified
 MAIN_BUSINESS = {"diversified_share": 0.2, "focused": (0.70, 0.98), "diversified": (0.40, 0.70),

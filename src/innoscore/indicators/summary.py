@@ -6,7 +6,7 @@ import pandas as pd
 
 from innoscore.indicators.catalog import Catalog
 
-__all__ = ["summarize"]
+__all__ = ["summarize", "format_summary"]
 
 
 def summarize(table: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
