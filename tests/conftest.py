@@ -1,4 +1,4 @@
-"""Shared fixtures: a small synthetic province, and a helper that writes it (possibly damaged) to a folder."""
+"""Shared fixtures: a small synthetic province, and a folder of it (possibly damaged); plain helpers are in helpers.py."""
 
 from __future__ import annotations
 
@@ -7,31 +7,15 @@ from typing import Callable
 
 import pandas as pd
 import pytest
-import yaml
 
-from innoscore.data.synth import SynthSpec, generate
+from innoscore.data.synth import generate
 
-SMALL = SynthSpec(enterprises=400, seed=11, start="2021-01", end="2024-06")
+from .helpers import SMALL, save_small_model, write_folder
 
 
 @pytest.fixture(scope="session")
 def small_province() -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
     return generate(SMALL)
-
-
-def write_folder(folder: Path, tables: dict[str, pd.DataFrame], fmt: str = "csv",
-                 extracted_on: str | None = SMALL.extracted_on.isoformat()) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        if frame is None:
-            continue
-        if fmt == "csv":
-            frame.to_csv(folder / f"{name}.csv", index=False, date_format="%Y-%m-%d")
-        else:
-            frame.to_parquet(folder / f"{name}.parquet", index=False)
-    if extracted_on is not None:
-        (folder / "dataset.yaml").write_text(yaml.safe_dump({"extracted_on": extracted_on}), encoding="utf-8")
-    return folder
 
 
 @pytest.fixture
@@ -47,3 +31,11 @@ def province_dir(tmp_path, small_province) -> Callable[..., Path]:
         return write_folder(tmp_path / "province", tables, fmt)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory, small_province):
+    """A province folder and a credit model saved as an MLflow model folder: ``(root, data, model)``."""
+    root = tmp_path_factory.mktemp("run")
+    data = write_folder(root / "province", small_province[0], fmt="parquet")
+    return root, data, save_small_model(root)

@@ -123,7 +123,7 @@ def test_demo_trains_registers_and_promotes_the_credit_model(tmp_path, capsys, m
 
 
 def test_summary_counts_certificates_valid_on_the_extraction_date(tmp_path, small_province):
-    from tests.conftest import write_folder
+    from tests.helpers import write_folder
 
     tables = {k: v.copy() for k, v in small_province[0].items()}
     folder = write_folder(tmp_path / "p", tables)

@@ -6,37 +6,12 @@ import hashlib
 import json
 import shutil
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from innoscore.cli import main
 
-from .conftest import SMALL, write_folder
-
-
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory, small_province):
-    """A province folder and a credit model saved as an MLflow model folder (fitted on two indicators)."""
-    import mlflow
-
-    from innoscore.credit import CreditModel
-
-    root = tmp_path_factory.mktemp("run")
-    data = write_folder(root / "province", small_province[0], fmt="parquet")
-    rng = np.random.default_rng(5)
-    X = pd.DataFrame({"leverage": rng.uniform(0, 1.5, 2000), "rd_intensity": rng.uniform(0, 0.2, 2000)})
-    y = (rng.random(2000) < 1 / (1 + np.exp(4 - 2.5 * X["leverage"] + 10 * X["rd_intensity"]))).astype(int)
-    model = CreditModel(monotone={"leverage": 1, "rd_intensity": -1}, n_trees=0,
-                        texts={"leverage": ("资产负债率偏高", "leverage is high"),
-                               "rd_intensity": ("研发投入强度偏低", "R&D intensity is low")}).fit(X, y)
-    mlflow.sklearn.save_model(model, root / "model", serialization_format="cloudpickle")
-    return root, data, root / "model"
-
-
-def _args(root, data, model, runs, *extra):
-    return ["run", "--data", str(data), "--runs", str(runs), "--model", str(model), "--port-db", f"sqlite:///{root}/port.db",
-            "--tracking-uri", f"sqlite:///{root}/mlflow.db", "--quiet", *extra]
+from .helpers import SMALL, run_args
 
 
 def _files(folder):
@@ -46,7 +21,7 @@ def _files(folder):
 def test_a_month_is_published_with_its_manifest_and_rerun_byte_identical(setup, tmp_path, capsys):
     root, data, model = setup
     runs = tmp_path / "runs"
-    assert main(_args(root, data, model, runs)) == 0
+    assert main(run_args(root, data, model, runs)) == 0
     month = runs / SMALL.extracted_on.strftime("%Y-%m")
     assert f"published {month}" in capsys.readouterr().out
     files = _files(month)
@@ -75,11 +50,11 @@ def test_a_month_is_published_with_its_manifest_and_rerun_byte_identical(setup, 
     assert {a.path for a in client.list_artifacts(logged[0].info.run_id, "month")} >= {
         "month/report.html", "month/manifest.json"}
     # the month exists: refused without --force, and left as it was
-    assert main(_args(root, data, model, runs)) == 2
+    assert main(run_args(root, data, model, runs)) == 2
     assert "exists; pass --force" in capsys.readouterr().err
     assert _files(month) == files
     # --force: the same inputs and model give the same bytes (the manifest's timings aside)
-    assert main(_args(root, data, model, runs, "--force")) == 0
+    assert main(run_args(root, data, model, runs, "--force")) == 0
     again = _files(month)
     assert {k: v for k, v in again.items() if k != "manifest.json"} == \
         {k: v for k, v in files.items() if k != "manifest.json"}
@@ -94,13 +69,13 @@ def test_a_month_is_published_with_its_manifest_and_rerun_byte_identical(setup, 
 def test_bad_input_stops_the_run_before_anything_is_written(setup, tmp_path, capsys, damage, words):
     root, data, model = setup
     runs = tmp_path / "runs"
-    assert main(_args(root, data, model, runs)) == 0
+    assert main(run_args(root, data, model, runs)) == 0
     before = {p: _files(p) for p in runs.iterdir() if not p.name.startswith(".")}
     bad = tmp_path / "bad"
     shutil.copytree(data, bad)
     damage(bad)
     capsys.readouterr()
-    assert main(_args(root, bad, model, runs, "--force")) == 2
+    assert main(run_args(root, bad, model, runs, "--force")) == 2
     assert words in capsys.readouterr().err
     assert {p: _files(p) for p in runs.iterdir() if not p.name.startswith(".")} == before
 
@@ -108,9 +83,9 @@ def test_bad_input_stops_the_run_before_anything_is_written(setup, tmp_path, cap
 def test_a_missing_model_or_a_date_after_the_data_exits_2_and_writes_nothing(setup, tmp_path, capsys):
     root, data, _ = setup
     runs = tmp_path / "runs"
-    assert main(_args(root, data, "models:/innoscore-credit@nobody", runs)) == 2
+    assert main(run_args(root, data, "models:/innoscore-credit@nobody", runs)) == 2
     assert "cannot load the model models:/innoscore-credit@nobody" in capsys.readouterr().err
-    assert main(_args(root, data, root / "model", runs, "--as-of", "2099-01-31")) == 2
+    assert main(run_args(root, data, root / "model", runs, "--as-of", "2099-01-31")) == 2
     assert "after the data's extraction date" in capsys.readouterr().err
     assert not runs.exists() or not any(runs.iterdir())
 
@@ -122,8 +97,8 @@ def test_a_second_month_is_compared_with_the_first_and_the_report_renders_in_chr
 
     root, data, model = setup
     runs = tmp_path / "runs"
-    assert main(_args(root, data, model, runs, "--as-of", "2024-05-31")) == 0
-    assert main(_args(root, data, model, runs)) == 0
+    assert main(run_args(root, data, model, runs, "--as-of", "2024-05-31")) == 0
+    assert main(run_args(root, data, model, runs)) == 0
     month = runs / "2024-06"
     drift = pd.read_parquet(month / "drift.parquet")
     assert len(drift) > 10 and set(drift["flag"]) <= {"stable", "watch", "alert"}
@@ -159,7 +134,7 @@ def _child_run(root, data, model, runs):
     import subprocess
     import sys
 
-    args = [a for a in _args(root, data, model, runs) if a != "--quiet"]
+    args = [a for a in run_args(root, data, model, runs) if a != "--quiet"]
     return subprocess.Popen([sys.executable, "-m", "innoscore.cli", *args], stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
@@ -182,7 +157,7 @@ def test_a_run_killed_mid_way_leaves_no_month_and_the_next_run_succeeds(setup, t
     child.wait()
     month = runs / SMALL.extracted_on.strftime("%Y-%m")
     assert not month.exists() and not month.is_symlink()
-    assert main(_args(root, data, model, runs)) == 0  # the killed run's lock and leftovers are taken over
+    assert main(run_args(root, data, model, runs)) == 0  # the killed run's lock and leftovers are taken over
     assert (month / "manifest.json").is_file()
     left = sorted(p.name for p in runs.iterdir())
     assert len(left) == 3 and left[0].startswith(".2024-06.v-") and left[1:] == [".innoscore.lock", "2024-06"]
@@ -194,7 +169,7 @@ def test_two_runs_on_one_folder_the_second_is_refused(setup, tmp_path, capsys):
     child = _child_run(root, data, model, runs)
     try:
         _wait_for(child, "matching:")  # it holds the lock from the indicators on
-        assert main(_args(root, data, model, runs)) == 2
+        assert main(run_args(root, data, model, runs)) == 2
         assert f"being written by another run (process {child.pid}" in capsys.readouterr().err
     finally:
         child.wait(timeout=120)
@@ -269,8 +244,8 @@ def test_a_block_of_enterprises_founded_after_the_date_is_skipped(setup, small_p
 def test_the_block_size_can_be_set_on_the_command_line(setup, tmp_path, capsys):
     root, data, model = setup
     with pytest.raises(SystemExit) as exit_:
-        main(_args(root, data, model, tmp_path / "runs", "--block", "0"))
+        main(run_args(root, data, model, tmp_path / "runs", "--block", "0"))
     assert exit_.value.code == 2 and "expected a number >= 1" in capsys.readouterr().err
-    assert main(_args(root, data, model, tmp_path / "runs", "--block", "150")) == 0
+    assert main(run_args(root, data, model, tmp_path / "runs", "--block", "150")) == 0
     manifest = json.loads((tmp_path / "runs" / SMALL.extracted_on.strftime("%Y-%m") / "manifest.json").read_text())
     assert any("blocks of 150 enterprises" in s["step"] for s in manifest["steps"])

@@ -14,14 +14,14 @@ from innoscore.points.config import save_points_config, to_document
 from innoscore.points.weighting import equal, to_config
 from innoscore.weights import diff, levels, load_month, thresholds
 
-from .test_run import _args, setup  # noqa: F401  (the module's province, model and run arguments)
+from .helpers import run_args
 
 
 @pytest.fixture(scope="module")
-def month_dir(setup, tmp_path_factory):  # noqa: F811
+def month_dir(setup, tmp_path_factory):
     root, data, model = setup
     runs = tmp_path_factory.mktemp("weights") / "runs"
-    assert main(_args(root, data, model, runs)) == 0
+    assert main(run_args(root, data, model, runs)) == 0
     return next(p for p in runs.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
@@ -116,7 +116,7 @@ def test_the_stability_command_writes_bands_and_boundaries(month, tmp_path, caps
     assert "40 draws" in capsys.readouterr().out
 
 
-def test_bad_input_exits_2_with_a_message(month, month_dir, files, tmp_path, capsys, setup):  # noqa: F811
+def test_bad_input_exits_2_with_a_message(month, month_dir, files, tmp_path, capsys, setup):
     current, _ = files
     assert main(["weights", "diff", str(current), str(tmp_path / "nope.yaml"), "--run", str(month_dir)]) == 2
     assert "nope.yaml not found" in capsys.readouterr().err
@@ -210,7 +210,7 @@ def test_a_proposal_that_drops_an_indicator_shows_it_at_weight_zero(month):
     assert (dropped["flag_after"] == "").all()
 
 
-def test_a_data_folder_and_date_work_without_a_run(month, files, setup, tmp_path, capsys):  # noqa: F811
+def test_a_data_folder_and_date_work_without_a_run(month, files, setup, tmp_path, capsys):
     root, data, model = setup
     current, _ = files
     assert main(["weights", "diff", str(current), str(current), "--data", str(data), "--as-of", "2024-03-31",

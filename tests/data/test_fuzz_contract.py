@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from innoscore.data.contract import TABLES
 from innoscore.data.validation import read, validate
 
-from ..conftest import SMALL, write_folder
+from ..helpers import SMALL, write_folder
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from innoscore.data.partition import partitions
 from innoscore.data.validation import Dataset
 
-from ..conftest import SMALL
+from ..helpers import SMALL
 
 
 def _dataset(small_province) -> Dataset:

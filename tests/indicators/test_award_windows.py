@@ -15,7 +15,7 @@ import pytest
 from innoscore.data.uscc import check_character
 from innoscore.data.validation import load
 from innoscore.points.certification import check_features
-from tests.conftest import write_folder
+from tests.helpers import write_folder
 
 AS_OF = "2024-06-30"
 

@@ -3,7 +3,7 @@ import pandas as pd
 from innoscore.cli import main
 from innoscore.data.validation import load
 from innoscore.indicators import build, load_catalog
-from tests.conftest import write_folder
+from tests.helpers import write_folder
 
 
 def test_indicators_command_writes_the_table(tmp_path, small_province, capsys):

@@ -21,7 +21,7 @@ import pytest
 from innoscore.data.uscc import check_character
 from innoscore.data.validation import load
 from innoscore.indicators import build, build_panel, load_catalog
-from tests.conftest import write_folder
+from tests.helpers import write_folder
 
 AS_OF = "2024-06-30"
 NAN = math.nan

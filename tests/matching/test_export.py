@@ -21,7 +21,7 @@ from innoscore.points import load_points_config
 from innoscore.points.certification import summarise
 from innoscore.points.run import run as points_run
 
-from ..conftest import SMALL
+from ..helpers import SMALL
 
 FORMULAS = ['=HYPERLINK("http://example.com","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)"]
 CONTROL = "响铃\x07企业\x1f有限公司"  # control characters an xlsx cannot hold

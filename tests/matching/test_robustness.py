@@ -14,7 +14,7 @@ from innoscore.points import load_points_config
 from innoscore.points.certification import summarise
 from innoscore.points.run import run as points_run
 
-from ..conftest import SMALL
+from ..helpers import SMALL
 from .test_export import fake_scores
 
 OPTIONAL = ["certifications", "financials", "ip_rights", "projects", "equity_rounds", "awards", "loans",

@@ -4,7 +4,7 @@ from innoscore.cli import main
 from innoscore.data.validation import load
 from innoscore.indicators import build
 from innoscore.points import load_points_config, prepare, score
-from tests.conftest import write_folder
+from tests.helpers import write_folder
 
 
 def test_points_command_writes_points_and_checks(tmp_path, small_province, capsys):

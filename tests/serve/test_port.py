@@ -254,7 +254,7 @@ def test_keys_are_stored_as_hashes_and_the_cli_manages_them(port, capsys, tmp_pa
 def test_a_key_sending_too_fast_is_slowed_down_and_the_docs_are_there(port):
     from innoscore.serve.app import Limits
 
-    from .conftest import serve
+    from .helpers import serve
 
     url, stop = serve(port.runs, port.store, Limits(rate=1, burst=3))
     try:
