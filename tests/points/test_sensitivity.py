@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from innoscore.config import config_dir
 from innoscore.indicators import parse_catalog
 from innoscore.points import parse_points_config, prepare, score
-from innoscore.points.config import Rule
+from innoscore.points.config import ScoreRule
 from innoscore.points.sensitivity import (DIGITS, Level, Scorer, SensitivityError, monte_carlo, sobol,
                                           top_levels)
 
@@ -102,7 +102,7 @@ def test_the_scoring_choices_match_a_prepared_config_with_those_choices():
     rules = dict(config.references[2020])
     for n, f in zip(names, factors):
         r = rules[n]
-        rules[n] = Rule("linear", r.reference * f) if n == "valid_invention_patents" else replace(r, reference=r.reference * f)
+        rules[n] = ScoreRule("linear", r.reference * f) if n == "valid_invention_patents" else replace(r, reference=r.reference * f)
     moved = replace(config, references={2020: rules})
     expected = prepare(frame, moved, AS_OF).filled
     got = np.empty_like(expected)

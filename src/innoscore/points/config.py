@@ -14,7 +14,7 @@ from innoscore.config import ConfigError, config_dir, is_finite_number, load_yam
 from innoscore.indicators.catalog import Catalog, load_catalog
 from innoscore.indicators.enterprises import STAGES
 
-__all__ = ["PointsConfig", "Rule", "Item", "ReferenceRule", "PointsConfigError", "load_points_config",
+__all__ = ["PointsConfig", "ScoreRule", "Item", "ReferenceRule", "PointsConfigError", "load_points_config",
            "parse_points_config", "DEFAULT_POINTS", "POINT_GROUPS", "to_document", "save_points_config",
            "load_weights"]
 
@@ -29,7 +29,7 @@ class PointsConfigError(ConfigError):
 
 
 @dataclass(frozen=True)
-class Rule:
+class ScoreRule:
     """How one indicator's value becomes a score in [0, 1]."""
 
     rule: str
@@ -76,7 +76,7 @@ class ReferenceRule:
 class PointsConfig:
     weights: dict[str, dict[str, float]]  # stage -> indicator -> weight
     groups: dict[str, dict[str, float]]  # stage -> group -> share
-    references: dict[int, dict[str, Rule]]  # year -> indicator -> rule
+    references: dict[int, dict[str, ScoreRule]]  # year -> indicator -> rule
     bonus: tuple[Item, ...]
     bonus_cap: float
     penalty: tuple[Item, ...]
@@ -91,7 +91,7 @@ class PointsConfig:
         named = set().union(*(w.keys() for w in self.weights.values()))
         return [i for i in self.catalog.ids if i in named]
 
-    def rules_for(self, year: int) -> tuple[int, dict[str, Rule]]:
+    def rules_for(self, year: int) -> tuple[int, dict[str, ScoreRule]]:
         """The reference values in force in ``year``: the latest year not after it."""
         years = sorted(y for y in self.references if y <= year)
         if not years:
@@ -136,14 +136,14 @@ def _number(value: Any, where: str, positive: bool = False, non_negative: bool =
     return float(value)
 
 
-def _rule(raw: Any, where: str, direction: int) -> Rule:
+def _rule(raw: Any, where: str, direction: int) -> ScoreRule:
     if not isinstance(raw, dict) or raw.get("rule") not in RULES:
         raise PointsConfigError(f"{where}: expected rule: one of {', '.join(RULES)}; got {raw!r}")
     kind = raw["rule"]
     if kind in ("linear", "log"):
         ref = _number(raw.get("reference"), f"{where}: reference", positive=True)
         scale = _number(raw.get("scale", 1.0), f"{where}: scale", positive=True) if kind == "log" else 1.0
-        return Rule(kind, ref, scale)
+        return ScoreRule(kind, ref, scale)
     bound = "from" if direction == 1 else "to"  # direction -1: a band scores while the value stays under `to`
     bands = raw.get("bands")
     if not isinstance(bands, list) or not bands:
@@ -158,7 +158,7 @@ def _rule(raw: Any, where: str, direction: int) -> Rule:
         if score > 1:
             raise PointsConfigError(f"{where}: band #{j + 1}: score must be in [0, 1]; got {score:g}")
         parsed.append((start, score))
-    return Rule("banded", None, 1.0, tuple(sorted(parsed)))
+    return ScoreRule("banded", None, 1.0, tuple(sorted(parsed)))
 
 
 def _items(raw: Any, kind: str, source: str, catalog: Catalog) -> tuple[tuple[Item, ...], float]:
@@ -219,7 +219,7 @@ def _parse_weights(weights_raw: Any, groups_raw: Any, catalog: Catalog, source: 
     return weights, groups
 
 
-def _check_references(weights: dict[str, dict[str, float]], rules: dict[str, Rule], year: int,
+def _check_references(weights: dict[str, dict[str, float]], rules: dict[str, ScoreRule], year: int,
                       catalog: Catalog, source: str) -> None:
     weighted = set().union(*(w.keys() for w in weights.values()))
     missing = sorted(weighted - set(rules), key=catalog.ids.index)
@@ -286,7 +286,7 @@ def parse_points_config(doc: Any, catalog: Catalog | None = None, source: str = 
     refs_raw = doc["reference_values"]
     if not isinstance(refs_raw, dict) or not refs_raw:
         raise PointsConfigError(f"{source}: reference_values must map years to {{indicator: rule}}")
-    references: dict[int, dict[str, Rule]] = {}
+    references: dict[int, dict[str, ScoreRule]] = {}
     for year, rules in refs_raw.items():
         if not isinstance(year, int):
             raise PointsConfigError(f"{source}: reference_values: year must be a whole number; got {year!r}")
@@ -312,7 +312,7 @@ def load_points_config(path: str | Path | None = None, catalog: Catalog | None =
     return parse_points_config(load_yaml(rel), catalog, source)
 
 
-def _rule_document(rule: Rule) -> dict[str, Any]:
+def _rule_document(rule: ScoreRule) -> dict[str, Any]:
     if rule.rule == "linear":
         return {"rule": "linear", "reference": rule.reference}
     if rule.rule == "log":
@@ -325,7 +325,7 @@ def to_document(config: PointsConfig) -> dict[str, Any]:
 
     Banded rules are written with ``from`` bounds; an indicator of direction -1 reads ``to``, so its
     bands are written with ``to``."""
-    def rule(name: str, r: Rule) -> dict[str, Any]:
+    def rule(name: str, r: ScoreRule) -> dict[str, Any]:
         doc = _rule_document(r)
         if r.rule == "banded" and config.catalog[name].direction == -1:
             doc["bands"] = [{"to": b["from"], "score": b["score"]} for b in doc["bands"]]

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.indicators.enterprises import STAGES
-from innoscore.points.config import POINT_GROUPS, PointsConfig, Rule
+from innoscore.points.config import POINT_GROUPS, PointsConfig, ScoreRule
 
 __all__ = ["Prepared", "normalise", "prepare", "score", "percentiles", "CONTRIBUTION_PREFIX", "POINT_DIGITS"]
 
@@ -27,7 +27,7 @@ CONTRIBUTION_PREFIX = "pts_"
 POINT_DIGITS = 9  # points are kept to 1e-9
 
 
-def normalise(values: np.ndarray, rule: Rule, direction: int) -> np.ndarray:
+def normalise(values: np.ndarray, rule: ScoreRule, direction: int) -> np.ndarray:
     """Scores in [0, 1] of an indicator's values by its rule; missing stays missing."""
     v = np.asarray(values, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -18,7 +18,7 @@ from innoscore.errors import InnoscoreError
 from innoscore.indicators import build
 from innoscore.indicators.catalog import Catalog, Indicator
 from innoscore.indicators.registry import REGISTRY
-from innoscore.points.config import PointsConfig, ReferenceRule, Rule
+from innoscore.points.config import PointsConfig, ReferenceRule, ScoreRule
 
 __all__ = ["reference_date", "derive", "derive_from_data", "format_references", "ReferencesError"]
 
@@ -54,7 +54,7 @@ def holders(data, as_of: dt.date, kind: str) -> pd.Series:
 
 
 def derive(indicators: pd.DataFrame, population: pd.Series, config: PointsConfig, year: int,
-           rule: ReferenceRule | None = None) -> tuple[dict[str, Rule], pd.DataFrame]:
+           rule: ReferenceRule | None = None) -> tuple[dict[str, ScoreRule], pd.DataFrame]:
     """Year ``year``'s rules: linear and log references from ``rule`` over the ``population``
     (a 0/1 Series on the indicator table's index); banded rules as they are.
 
@@ -65,7 +65,7 @@ def derive(indicators: pd.DataFrame, population: pd.Series, config: PointsConfig
         raise ValueError(f"{config.source} has no reference_rule")
     _, current = config.rules_for(year)
     mask = population.reindex(indicators.index).fillna(0).to_numpy() > 0
-    rules: dict[str, Rule] = {}
+    rules: dict[str, ScoreRule] = {}
     rows = []
     for name, old in current.items():
         if name not in config.indicators or old.rule == "banded":
@@ -84,12 +84,12 @@ def derive(indicators: pd.DataFrame, population: pd.Series, config: PointsConfig
         if not ref > 0:
             ref, how = old.reference, "kept: no holder has a positive value"
         ref = _round(ref, rule.digits)
-        rules[name] = Rule(old.rule, ref, old.scale, old.bands)
+        rules[name] = ScoreRule(old.rule, ref, old.scale, old.bands)
         rows.append({"indicator": name, "rule": old.rule, "old": old.reference, "new": ref, "how": how})
     return rules, pd.DataFrame(rows)
 
 
-def _yaml_rule(r: Rule) -> str:
+def _yaml_rule(r: ScoreRule) -> str:
     if r.rule == "linear":
         return f"{{rule: linear, reference: {r.reference:g}}}"
     if r.rule == "log":
@@ -99,14 +99,14 @@ def _yaml_rule(r: Rule) -> str:
     return f"{{rule: banded, bands: [{bands}]}}"
 
 
-def format_references(year: int, rules: dict[str, Rule], rule: ReferenceRule) -> str:
+def format_references(year: int, rules: dict[str, ScoreRule], rule: ReferenceRule) -> str:
     """The YAML block to paste under ``reference_values``."""
     lines = [f"  {year}:    # {rule.describe()}: population at {reference_date(year)}"]
     lines += [f"    {name}: {_yaml_rule(r)}" for name, r in rules.items()]
     return "\n".join(lines)
 
 
-def derive_from_data(data, year: int, config: PointsConfig) -> tuple[dict[str, Rule], pd.DataFrame]:
+def derive_from_data(data, year: int, config: PointsConfig) -> tuple[dict[str, ScoreRule], pd.DataFrame]:
     """The configuration's ``reference_rule`` applied to a data set (a :class:`Dataset`) for ``year``:
     the indicators and the holders at the end of the year before, then :func:`derive`."""
     if not 1900 < year < 2200:
