@@ -192,7 +192,7 @@ def test_every_error_a_user_can_fix_derives_from_one_base_class_and_exits_2(tmp_
     from innoscore.credit.panel import PanelError
     from innoscore.data.validation_report import DataError
     from innoscore.errors import InnoscoreError, UsageError
-    from innoscore.indicators.registry import IndicatorRangeError
+    from innoscore.indicators.functions import IndicatorRangeError
     from innoscore.matching.products import ProductsError
     from innoscore.points.references import ReferencesError
     from innoscore.policy import PolicyConfigError

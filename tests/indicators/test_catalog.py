@@ -9,7 +9,7 @@ import yaml
 
 from innoscore.config import config_dir
 from innoscore.indicators import REGISTRY, CatalogError, load_catalog, parse_catalog
-from innoscore.indicators.registry import IndicatorRangeError, check_range
+from innoscore.indicators.functions import IndicatorRangeError, check_range
 
 
 @pytest.fixture(scope="module")

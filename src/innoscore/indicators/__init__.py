@@ -6,7 +6,7 @@
 
 from innoscore.indicators.build import build, build_panel, build_sets, load_config
 from innoscore.indicators.catalog import Catalog, CatalogError, Indicator, load_catalog, parse_catalog
-from innoscore.indicators.registry import REGISTRY, IndicatorRangeError
+from innoscore.indicators.functions import REGISTRY, IndicatorRangeError
 
 __all__ = ["build", "build_panel", "build_sets", "load_config", "load_catalog", "parse_catalog", "Catalog", "CatalogError",
            "Indicator", "REGISTRY", "IndicatorRangeError"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.indicators.pit import Events, Grid, count_unless_open, days
-from innoscore.indicators.registry import indicator
+from innoscore.indicators.functions import indicator
 
 TABLE = "awards"
 _PROVINCIAL_UP = ("international", "national", "industry", "provincial")

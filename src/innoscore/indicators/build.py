@@ -15,7 +15,7 @@ from innoscore.indicators import (awards, certifications, enterprises, equity_ro
                                   loans, penalties, projects)
 from innoscore.indicators.catalog import Catalog, load_catalog
 from innoscore.indicators.pit import Grid, days
-from innoscore.indicators.registry import check_range
+from innoscore.indicators.functions import check_range
 
 __all__ = ["build", "build_panel", "build_sets", "load_config", "write_indicators"]
 

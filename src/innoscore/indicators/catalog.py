@@ -8,7 +8,7 @@ from typing import Any
 
 from innoscore.config import ConfigError, config_dir, load_yaml
 from innoscore.data.contract import AWARD_KINDS, CERTIFICATION_KINDS, TABLE_NAMES
-from innoscore.indicators.registry import REGISTRY, IndicatorFunction
+from innoscore.indicators.functions import REGISTRY, IndicatorFunction
 
 __all__ = ["Indicator", "Catalog", "CatalogError", "load_catalog", "GROUPS", "DEFAULT_CATALOG"]
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from innoscore.data.contract import CERTIFICATION_KINDS
 from innoscore.indicators.pit import Events, Grid, days
-from innoscore.indicators.registry import indicator
+from innoscore.indicators.functions import indicator
 
 TABLE = "certifications"
 KINDS = CERTIFICATION_KINDS

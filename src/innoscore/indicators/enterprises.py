@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.indicators.pit import Grid, days, per_day
-from innoscore.indicators.registry import indicator
+from innoscore.indicators.functions import indicator
 
 TABLE = "enterprises"
 STAGES = ("startup", "growth", "mature")

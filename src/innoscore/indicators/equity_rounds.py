@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.indicators.pit import Events, Grid, to_fen
-from innoscore.indicators.registry import indicator
+from innoscore.indicators.functions import indicator
 
 TABLE = "equity_rounds"
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.indicators.pit import Grid, days
-from innoscore.indicators.registry import indicator
+from innoscore.indicators.functions import indicator
 
 TABLE = "financials"
 _LATEST = ("revenue", "operating_costs", "net_profit", "total_assets", "total_liabilities", "rd_expense",

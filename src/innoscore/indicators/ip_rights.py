@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.indicators.pit import NAT, Events, Grid, count_unless_open, days, years_after
-from innoscore.indicators.registry import indicator
+from innoscore.indicators.functions import indicator
 
 TABLE = "ip_rights"
 _YEAR = 365

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.indicators.pit import Events, Grid, days, expand, to_fen
-from innoscore.indicators.registry import indicator
+from innoscore.indicators.functions import indicator
 
 TABLE = "loans"
 _YEAR = 365

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.indicators.pit import Events, Grid, count_unless_open, days, per_day
-from innoscore.indicators.registry import indicator
+from innoscore.indicators.functions import indicator
 
 TABLE = "penalties"
 _THREE_YEARS = 3 * 365

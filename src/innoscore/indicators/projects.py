@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from innoscore.indicators.pit import Events, Grid, expand, to_fen
-from innoscore.indicators.registry import indicator
+from innoscore.indicators.functions import indicator
 
 TABLE = "projects"
 

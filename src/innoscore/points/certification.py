@@ -30,7 +30,7 @@ import pandas as pd
 from innoscore.certification_rules import load_certification_rules
 from innoscore.indicators import build
 from innoscore.indicators.catalog import Catalog, Indicator
-from innoscore.indicators.registry import REGISTRY
+from innoscore.indicators.functions import REGISTRY
 
 __all__ = ["CHECKS", "RESULTS", "Condition", "check_features", "feature_catalog", "run_checks", "summarise", "FEATURES",
            "is_sme", "HELD_BY", "CERTIFICATION_KINDS_HELD"]

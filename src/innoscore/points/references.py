@@ -17,7 +17,7 @@ import pandas as pd
 from innoscore.errors import InnoscoreError
 from innoscore.indicators import build
 from innoscore.indicators.catalog import Catalog, Indicator
-from innoscore.indicators.registry import REGISTRY
+from innoscore.indicators.functions import REGISTRY
 from innoscore.points.config import PointsConfig, ReferenceRule, ScoreRule
 
 __all__ = ["reference_date", "derive", "derive_from_data", "format_references", "ReferencesError"]
