@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from innoscore.cli import main
-from innoscore.data.summary import summarize
+from innoscore.data.summary import summarize_data
 from innoscore.data.validation import load
 
 
@@ -128,7 +128,7 @@ def test_summary_counts_certificates_valid_on_the_extraction_date(tmp_path, smal
     tables = {k: v.copy() for k, v in small_province[0].items()}
     folder = write_folder(tmp_path / "p", tables)
     data = load(folder)
-    cert = summarize(data)["certifications"]
+    cert = summarize_data(data)["certifications"]
     asof = pd.Timestamp(data.extracted_on)
     c = data["certifications"]
     ht = c[(c["kind"] == "high_tech_enterprise") & (c["issued_on"] <= asof)

@@ -92,10 +92,10 @@ def _spec(args: argparse.Namespace):
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from innoscore.data.summary import format_summary
+    from innoscore.data.summary import format_data_summary
     from innoscore.data.validation import load
 
-    print(format_summary(load(args.data_dir)))
+    print(format_data_summary(load(args.data_dir)))
     return EXIT_OK
 
 
@@ -111,7 +111,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     from innoscore.data.validation import load
     from innoscore.indicators import build, load_catalog
     from innoscore.indicators.build import write_indicators
-    from innoscore.indicators.summary import format_summary
+    from innoscore.indicators.summary import format_indicator_summary
 
     catalog = load_catalog(args.catalog)
     data = load(args.data_dir)
@@ -120,7 +120,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     table = build(data, as_of, catalog)
     seconds = time.perf_counter() - t0
     write_indicators(table, as_of, args.out)
-    print(format_summary(table, catalog, as_of))
+    print(format_indicator_summary(table, catalog, as_of))
     print(f"{len(table):,} enterprises x {len(catalog)} indicators built in {seconds:.1f} s; written to {args.out}")
     return EXIT_OK
 

@@ -63,12 +63,12 @@ def _port_keys(config, port_db: Path, runs: Path) -> str:
 
 def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[str], None] = print) -> int:
     """Run the whole flow into ``root`` (replacing what an earlier demo left there); the exit status."""
-    from innoscore.data.summary import format_summary
+    from innoscore.data.summary import format_data_summary
     from innoscore.data.synth import synthesize, truth_dir_for
     from innoscore.data.validation import read
     from innoscore.indicators import build, load_catalog
     from innoscore.indicators.build import write_indicators
-    from innoscore.indicators.summary import format_summary as format_indicators
+    from innoscore.indicators.summary import format_indicator_summary
     from innoscore.matching.match import format_match
     from innoscore.points import load_points_config
     from innoscore.points.run import format_points, run as points_run, write_points
@@ -89,14 +89,14 @@ def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[s
     if not report.ok:
         return 2
     say(f"[3/{steps}] summary")
-    say(format_summary(data))
+    say(format_data_summary(data))
     say("")
     say(f"[4/{steps}] indicators as of the last month-end, {data.extracted_on}")
     catalog = load_catalog()
     table = build(data, data.extracted_on, catalog)
     indicators_file = root / "indicators.parquet"
     write_indicators(table, data.extracted_on, indicators_file)
-    say(format_indicators(table, catalog, data.extracted_on))
+    say(format_indicator_summary(table, catalog, data.extracted_on))
     say("")
     say(f"[5/{steps}] innovation points and certification checks as of {data.extracted_on}")
     result = points_run(data, data.extracted_on, load_points_config(catalog=catalog), indicators=table)

@@ -7,10 +7,10 @@ import pandas as pd
 from innoscore.data.contract import TABLE_NAMES
 from innoscore.data.validation import Dataset
 
-__all__ = ["summarize", "format_summary"]
+__all__ = ["summarize_data", "format_data_summary"]
 
 
-def summarize(data: Dataset) -> dict[str, pd.DataFrame]:
+def summarize_data(data: Dataset) -> dict[str, pd.DataFrame]:
     """Counts per table, per city and per certification, and loan default rates."""
     asof = pd.Timestamp(data.extracted_on)
     ent = data["enterprises"]
@@ -40,8 +40,8 @@ def summarize(data: Dataset) -> dict[str, pd.DataFrame]:
     return {"tables": counts, "cities": by_city, "certifications": by_cert, "loan_defaults": defaults}
 
 
-def format_summary(data: Dataset) -> str:
-    parts = summarize(data)
+def format_data_summary(data: Dataset) -> str:
+    parts = summarize_data(data)
     lines = [f"data set {data.source} (extraction date {data.extracted_on.isoformat()})"]
     titles = {
         "tables": "rows per table",

@@ -6,10 +6,10 @@ import pandas as pd
 
 from innoscore.indicators.catalog import Catalog
 
-__all__ = ["summarize", "format_summary"]
+__all__ = ["summarize_indicators", "format_indicator_summary"]
 
 
-def summarize(table: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+def summarize_indicators(table: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Per indicator: group, unit, share present, median, 90th percentile and maximum."""
     rows = []
     for ind in catalog:
@@ -27,8 +27,8 @@ def summarize(table: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("indicator")
 
 
-def format_summary(table: pd.DataFrame, catalog: Catalog, as_of) -> str:
-    stats = summarize(table, catalog)
+def format_indicator_summary(table: pd.DataFrame, catalog: Catalog, as_of) -> str:
+    stats = summarize_indicators(table, catalog)
     stages = table["stage"].value_counts().reindex(["startup", "growth", "mature"]).fillna(0).astype(int)
     lines = [f"indicators as of {pd.Timestamp(as_of).date()}: {len(table):,} enterprises, {len(catalog)} indicators; "
              "stages: " + ", ".join(f"{k} {v:,}" for k, v in stages.items())]
