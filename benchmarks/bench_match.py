@@ -34,7 +34,7 @@ from innoscore.matching.products import load_products
 from innoscore.matching.tiers import latest_assessments
 from innoscore.points import load_points_config
 from innoscore.points.certification import summarise
-from innoscore.points.run import run as points_run
+from innoscore.points.run import points_and_checks
 
 
 def given_pd(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -80,7 +80,7 @@ def main() -> None:
         t0 = time.perf_counter()
         synthesize(SynthSpec(enterprises=args.base, seed=7), Path(tmp) / "p")
         data = load(Path(tmp) / "p")
-        run = points_run(data, data.extracted_on, load_points_config())
+        run = points_and_checks(data, data.extracted_on, load_points_config())
         base = build_population(data.tables, data.extracted_on, run.indicators, run.features, run.points,
                                 summarise(run.checks, reasons=False), given_pd(run.indicators), catalog.fields,
                                 {"leverage": ("资产负债率偏高", "leverage is high"),

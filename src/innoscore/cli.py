@@ -129,11 +129,11 @@ def _points_run(args: argparse.Namespace):
     from innoscore.data.validation import load
     from innoscore.indicators import load_catalog
     from innoscore.points import load_points_config
-    from innoscore.points.run import run
+    from innoscore.points.run import points_and_checks
 
     config = load_points_config(args.config, load_catalog(args.catalog))
     data = load(args.data_dir)
-    return run(data, _as_of(args, data.extracted_on), config)
+    return points_and_checks(data, _as_of(args, data.extracted_on), config)
 
 
 def cmd_points(args: argparse.Namespace) -> int:

@@ -71,7 +71,7 @@ def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[s
     from innoscore.indicators.summary import format_indicator_summary
     from innoscore.matching.match import format_match
     from innoscore.points import load_points_config
-    from innoscore.points.run import format_points, run as points_run, write_points
+    from innoscore.points.run import format_points, points_and_checks, write_points
     from innoscore.publish import LOCK_FILE, lock
     from innoscore.run import load_monthly, month_of, run_month
 
@@ -99,7 +99,7 @@ def run_demo(spec, root: Path, tracking_uri: str | None = None, say: Callable[[s
     say(format_indicator_summary(table, catalog, data.extracted_on))
     say("")
     say(f"[5/{steps}] innovation points and certification checks as of {data.extracted_on}")
-    result = points_run(data, data.extracted_on, load_points_config(catalog=catalog), indicators=table)
+    result = points_and_checks(data, data.extracted_on, load_points_config(catalog=catalog), indicators=table)
     points_dir = root / "points"
     write_points(result, points_dir)
     say(format_points(result))

@@ -174,13 +174,13 @@ def per_enterprise(data, as_of: dt.date, points_config, model, checks_path: Path
     from innoscore.data.partition import partitions
     from innoscore.points.certification import summarise
     from innoscore.points.engine import percentiles
-    from innoscore.points.run import run as points_run
+    from innoscore.points.run import points_and_checks
 
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("indicators", "features", "points", "checks", "scores")}
     writer = None
     try:
         for part in partitions(data, block, consume=INDICATORS_ONLY):
-            run = points_run(part, as_of, points_config)
+            run = points_and_checks(part, as_of, points_config)
             if len(run.indicators) == 0:  # none of the block's enterprises existed yet
                 continue
             checks = pa.Table.from_pandas(run.checks, preserve_index=False)

@@ -86,7 +86,7 @@ def load_month(run: str | Path | None = None, data: str | Path | None = None, as
     from innoscore.matching.products import load_products
     from innoscore.points import load_points_config
     from innoscore.points.certification import summarise
-    from innoscore.points.run import run as points_run
+    from innoscore.points.run import points_and_checks
 
     if run is None and data is None:
         raise UsageError("give a published month (--run runs/YYYY-MM) or a data folder (--data DIR)")
@@ -127,7 +127,7 @@ def load_month(run: str | Path | None = None, data: str | Path | None = None, as
     as_of = as_of or dataset.extracted_on
     if as_of > dataset.extracted_on:
         raise UsageError(f"--as-of {as_of} is after the data's extraction date {dataset.extracted_on}")
-    result = points_run(dataset, as_of, config)
+    result = points_and_checks(dataset, as_of, config)
     if not len(result.indicators):
         raise UsageError(f"no enterprise of {data} existed on {as_of}")
     if scores is None:

@@ -129,11 +129,11 @@ def test_any_damaged_folder_is_refused_with_a_report_or_runs_to_the_end(parquet_
     from innoscore.matching.match import match
     from innoscore.points import load_points_config
     from innoscore.points.certification import summarise
-    from innoscore.points.run import run as points_run
+    from innoscore.points.run import points_and_checks
 
     from ..matching.test_export import fake_scores
 
-    run = points_run(dataset, SMALL.extracted_on, load_points_config())
+    run = points_and_checks(dataset, SMALL.extracted_on, load_points_config())
     result = match(dataset.tables, SMALL.extracted_on, run.indicators, run.features, run.points,
                    summarise(run.checks, reasons=False), fake_scores(run.indicators))
     assert len(result.population) == len(run.indicators)
@@ -149,11 +149,11 @@ def test_the_open_ended_date_9999_12_31_is_a_valid_maturity_or_expiry(tmp_path, 
     from innoscore.monitoring.statistics import programme_statistics
     from innoscore.points import load_points_config
     from innoscore.points.certification import summarise
-    from innoscore.points.run import run as points_run
+    from innoscore.points.run import points_and_checks
 
     from ..matching.test_export import fake_scores
 
-    run = points_run(dataset, SMALL.extracted_on, load_points_config())
+    run = points_and_checks(dataset, SMALL.extracted_on, load_points_config())
     result = match(dataset.tables, SMALL.extracted_on, run.indicators, run.features, run.points,
                    summarise(run.checks, reasons=False), fake_scores(run.indicators))
     stats = programme_statistics(dataset.tables, SMALL.extracted_on, run.indicators.index)

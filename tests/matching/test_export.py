@@ -19,7 +19,7 @@ from innoscore.matching.export import COLUMNS, TIER_COLUMNS, owner_frames, write
 from innoscore.matching.match import match, write_match
 from innoscore.points import load_points_config
 from innoscore.points.certification import summarise
-from innoscore.points.run import run as points_run
+from innoscore.points.run import points_and_checks
 
 from ..helpers import SMALL
 
@@ -40,7 +40,7 @@ def fake_scores(indicators: pd.DataFrame) -> pd.DataFrame:
 def matched(small_province):
     tables = small_province[0]
     data = Dataset(tables, SMALL.extracted_on)
-    run = points_run(data, SMALL.extracted_on, load_points_config())
+    run = points_and_checks(data, SMALL.extracted_on, load_points_config())
     result = match(tables, SMALL.extracted_on, run.indicators, run.features, run.points,
                    summarise(run.checks, reasons=False), fake_scores(run.indicators),
                    reason_texts={"leverage": ("资产负债率偏高", "leverage is high")})
@@ -181,7 +181,7 @@ def _number(text: str) -> bool:
 def test_the_same_inputs_give_byte_identical_files(matched, small_province, tmp_path):
     _, result = matched
     tables = small_province[0]
-    run = points_run(Dataset(tables, SMALL.extracted_on), SMALL.extracted_on, load_points_config())
+    run = points_and_checks(Dataset(tables, SMALL.extracted_on), SMALL.extracted_on, load_points_config())
     again = match(tables, SMALL.extracted_on, run.indicators, run.features, run.points,
                   summarise(run.checks, reasons=False), fake_scores(run.indicators),
                   reason_texts={"leverage": ("资产负债率偏高", "leverage is high")})

@@ -12,7 +12,7 @@ from innoscore.data.validation import Dataset
 from innoscore.matching.match import match
 from innoscore.points import load_points_config
 from innoscore.points.certification import summarise
-from innoscore.points.run import run as points_run
+from innoscore.points.run import points_and_checks
 
 from ..helpers import SMALL
 from .test_export import fake_scores
@@ -24,7 +24,7 @@ OPTIONAL = ["certifications", "financials", "ip_rights", "projects", "equity_rou
 @pytest.fixture(scope="module")
 def steps(small_province):
     tables = small_province[0]
-    run = points_run(Dataset(tables, SMALL.extracted_on), SMALL.extracted_on, load_points_config())
+    run = points_and_checks(Dataset(tables, SMALL.extracted_on), SMALL.extracted_on, load_points_config())
     return tables, run, summarise(run.checks, reasons=False), fake_scores(run.indicators)
 
 

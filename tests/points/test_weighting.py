@@ -108,7 +108,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from innoscore.config import ConfigError  # noqa: E402
 from innoscore.points import load_points_config, prepare  # noqa: E402
-from innoscore.points.config import (PointsConfigError, load_weights, parse_points_config,  # noqa: E402
+from innoscore.points.config import (PointsConfigError, load_weights,  # noqa: E402
                                      save_points_config, to_document)
 from innoscore.points.importance import effective_weights_table, explained_share  # noqa: E402
 from innoscore.points.weighting import indicator_scores, to_config  # noqa: E402
@@ -204,10 +204,10 @@ def test_explained_share_by_hand():
 
 def test_effective_weights_flag_an_indicator_nobody_differs_on(base, small_province):
     from innoscore.data.validation import Dataset
-    from innoscore.points.run import run as points_run
+    from innoscore.points.run import points_and_checks
 
     tables, _ = small_province
-    result = points_run(Dataset(tables, pd.Timestamp("2024-06-30").date(), None), pd.Timestamp("2024-06-30").date(), base)
+    result = points_and_checks(Dataset(tables, pd.Timestamp("2024-06-30").date(), None), pd.Timestamp("2024-06-30").date(), base)
     table = effective_weights_table(result.prepared)
     assert set(table["stage"]) == {"startup", "growth", "mature"}
     assert table.groupby("stage")["importance"].sum().to_numpy() == pytest.approx(1.0)
@@ -223,10 +223,10 @@ def test_effective_weights_flag_an_indicator_nobody_differs_on(base, small_provi
 
 def test_an_unweighted_indicator_has_no_importance_and_a_still_stage_none_at_all(base, small_province):
     from innoscore.data.validation import Dataset
-    from innoscore.points.run import run as points_run
+    from innoscore.points.run import points_and_checks
 
     day = pd.Timestamp("2024-06-30").date()
-    result = points_run(Dataset(small_province[0], day, None), day, base)
+    result = points_and_checks(Dataset(small_province[0], day, None), day, base)
     weights = {s: dict(w) for s, w in base.weights.items()}
     weights["growth"]["rd_staff"] += weights["growth"]["valid_invention_patents"]
     weights["growth"]["valid_invention_patents"] = 0.0  # few values: the correlation ratio would see it

@@ -209,10 +209,10 @@ def match_dataset(data, as_of: dt.date, model, catalog: ProductCatalog | None = 
     from innoscore.credit.scoring import reason_texts, score_enterprises
     from innoscore.points import load_points_config
     from innoscore.points.certification import summarise
-    from innoscore.points.run import run as points_run
+    from innoscore.points.run import points_and_checks
 
     catalog = catalog or load_products()
-    run = points_run(data, as_of, points_config or load_points_config())
+    run = points_and_checks(data, as_of, points_config or load_points_config())
     scores = score_enterprises(model, run.indicators)
     result = match(data.tables, as_of, run.indicators, run.features, run.points,
                    summarise(run.checks, reasons=False), scores, catalog, reason_texts(model), subsidy_config)

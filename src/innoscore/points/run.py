@@ -12,7 +12,7 @@ from innoscore.points.certification import check_features, feature_catalog, run_
 from innoscore.points.config import PointsConfig, load_points_config
 from innoscore.points.engine import Prepared, prepare, score
 
-__all__ = ["PointsRun", "run", "top", "gate_shares", "format_points", "write_points"]
+__all__ = ["PointsRun", "points_and_checks", "top", "gate_shares", "format_points", "write_points"]
 
 
 @dataclass
@@ -25,7 +25,7 @@ class PointsRun:
     features: pd.DataFrame  # what the checks read, with the certificates held
 
 
-def run(data, as_of: dt.date, config: PointsConfig | None = None,
+def points_and_checks(data, as_of: dt.date, config: PointsConfig | None = None,
         indicators: pd.DataFrame | None = None) -> PointsRun:
     """Indicators (unless given, built with the configuration's catalog), points and
     certification checks as of ``as_of``."""
