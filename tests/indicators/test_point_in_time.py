@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from innoscore.data.synth import SynthSpec, generate
-from innoscore.indicators import build, load_catalog, load_config
+from innoscore.indicators import build, load_catalog, load_certifications_and_stages
 
 # the date from which each table's row is known, and the other dates a row may carry
 KNOWN_FROM = {
@@ -38,7 +38,7 @@ def province():
 
 @pytest.fixture(scope="module")
 def catalog_config():
-    return load_catalog(), load_config()
+    return load_catalog(), load_certifications_and_stages()
 
 
 def _digest(frame: pd.DataFrame) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from innoscore.credit.config import CreditConfig, load_credit_config
 from innoscore.errors import InnoscoreError
-from innoscore.indicators import build_panel, load_catalog, load_config
+from innoscore.indicators import build_panel, load_catalog, load_certifications_and_stages
 from innoscore.indicators.catalog import Catalog
 from innoscore.indicators.loans import has_outstanding_loan
 from innoscore.indicators.pit import Events, Grid, days
@@ -73,7 +73,7 @@ def training_panel(data, config: CreditConfig | None = None, catalog: Catalog | 
         raise PanelError(f"no observation date from panel.first_observation {config.panel.first_observation} has a "
                          f"complete {horizon}-month window before the extraction date {extracted_on}; the data are "
                          f"too short for {config.source}")
-    frame = build_panel(tables, dates, catalog, load_config(), where=has_outstanding_loan)
+    frame = build_panel(tables, dates, catalog, load_certifications_and_stages(), where=has_outstanding_loan)
     # label: a default of one of the enterprise's loans in (D, D + horizon]
     ids = pd.Index(tables["enterprises"]["enterprise_id"])
     grid = Grid(ids, ids.get_indexer(frame["enterprise_id"]), days(frame["as_of"]))

@@ -17,14 +17,15 @@ from innoscore.indicators.catalog import Catalog, load_catalog
 from innoscore.indicators.pit import Grid, days
 from innoscore.indicators.functions import check_range
 
-__all__ = ["build", "build_panel", "build_sets", "load_config", "write_indicators"]
+__all__ = ["build", "build_panel", "build_sets", "load_certifications_and_stages", "write_indicators"]
 
 MODULES = {m.TABLE: m for m in (enterprises, financials, ip_rights, certifications, projects, equity_rounds,
                                 awards, loans, penalties)}
 
 
-def load_config() -> dict:
-    """The configuration the indicators need: certificate validity and stage thresholds."""
+def load_certifications_and_stages() -> dict:
+    """What the indicators read besides the catalog: certificate validity (features/certifications.yaml) and the
+    stage thresholds (features/stages.yaml)."""
     return {"certifications": load_certification_rules(), "stages": load_yaml("features/stages.yaml")}
 
 
@@ -76,7 +77,7 @@ def build_panel(tables, dates: Iterable, catalog: Catalog | None = None, config:
     the grid), e.g. the enterprises with a loan outstanding.
     """
     catalog = catalog or load_catalog()
-    config = config or load_config()
+    config = config or load_certifications_and_stages()
     grid = _grid(tables["enterprises"], dates)
     if where is not None:
         keep = np.asarray(where(tables, grid), dtype=bool)
