@@ -9,6 +9,9 @@ anything is written, a failing or killed run leaves the months as they were, and
 is replaced only with ``force``.  The per-enterprise steps run on blocks of enterprises
 (:func:`per_enterprise`, :func:`innoscore.data.partition.partitions`): the same values in a block's
 memory, and the seam along which they could be spread over machines.
+
+Why one module of about 450 lines: the run is one sequence of named steps around one manifest;
+publishing, the lock and the report are in their own modules.
 """
 
 from __future__ import annotations

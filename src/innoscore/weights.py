@@ -10,6 +10,9 @@ or from a data folder and a date (PD from the credit model).  Then:
   side; :meth:`WeightsDiff.write` writes it as CSV files and an HTML page (Chinese, or English);
 * :func:`levels` and :func:`thresholds` turn the product catalog's tiers and points thresholds into
   what :func:`innoscore.points.sensitivity.monte_carlo` takes.
+
+Why one module of about 450 lines: loading a month, the catalog's tiers for the Monte Carlo and the diff
+with its two languages are one study; the weighting, importance and Monte Carlo are in ``points``.
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ are held for the bands: ``draws x enterprises x 4`` bytes (4 GB for 1000 draws o
 
 This module knows nothing about products: tiers and thresholds come in as :class:`Level` and a
 ``{name: points}`` mapping (``innoscore.weights`` builds them from the product catalog).
+
+Why one module of about 450 lines: the batch scorer, the draws and the ranking key are used together
+by the Monte Carlo, the Sobol indices and the notebook's sliders.
 """
 
 from __future__ import annotations

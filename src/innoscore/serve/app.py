@@ -5,6 +5,9 @@ the port's database (:class:`~innoscore.serve.store.Store`).  Every request but 
 needs an API key (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``); a key reads only its owner's
 shortlists and only enterprises that consent to its owner, anything else is 404.  Every request is
 written to the audit table.  Errors are JSON ``{"error": ...}``, never a traceback.
+
+Why one module of about 500 lines: every route shares the same authorisation, limits, audit and month
+cache, which live in ``create_app``'s closure; the database, uploads and page are in their own modules.
 """
 
 from __future__ import annotations
