@@ -14,8 +14,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +24,12 @@ import pyarrow.parquet as pq
 import yaml
 
 from innoscore.data.contract import TABLE_NAMES, TABLES, Table
+from innoscore.data.dataset import Dataset
 from innoscore.data.schemas import DTYPES, empty_frame, schema_for
 from innoscore.data.validation_report import MAX_EXAMPLES, DataError, Problem, ValidationReport
 from innoscore.keys import duplicated
 
+# Dataset lives in data/dataset.py; it is named here too, where readers have always found it
 __all__ = ["Dataset", "validate", "validate_table", "load", "read", "read_extraction_date", "DATASET_FILE"]
 
 DATASET_FILE = "dataset.yaml"
@@ -38,29 +38,6 @@ _TRUE = {"true", "t", "1", "yes", "y"}
 _FALSE = {"false", "f", "0", "no", "n"}
 _MASK = "***"  # shown instead of personal data
 _HEAD_BYTES = 65536
-
-
-@dataclass(eq=False)
-class Dataset(Mapping):
-    """The ten input tables, typed as the contract says, and the extraction date.
-
-    It is the input of every step; as a mapping from table name to table it reads like the plain
-    ``dict`` of tables that :func:`innoscore.data.synth.generate` returns, so a step takes either.
-    """
-
-    tables: dict[str, pd.DataFrame]
-    extracted_on: dt.date
-    source: Path | None = None
-    files: dict[str, str] = field(default_factory=dict)
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.tables[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.tables)
-
-    def __len__(self) -> int:
-        return len(self.tables)
 
 
 # ----------------------------------------------------------------------------- reading
