@@ -31,7 +31,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from innoscore.errors import UsageError
-from innoscore.serve.store import KeyInfo, Store
+from innoscore.serve.store import KeyInfo, Store, is_missing
 
 __all__ = ["create_app", "Limits", "PortError"]
 
@@ -209,19 +209,14 @@ def _key_of(request: Request) -> str | None:
 
 
 def _clean(v):
-    if v is None:
-        return None
     if isinstance(v, (float, np.floating)):
         return None if not np.isfinite(v) else float(v)
+    if is_missing(v):
+        return None
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (pd.Timestamp, dt.date)):
         return v.isoformat()[:10]
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
     return v
 
 

@@ -238,15 +238,20 @@ class Store:
         return frame.reset_index(drop=True)
 
 
+def is_missing(v) -> bool:
+    """None, NaN, NaT or pandas' NA; False for anything pd.isna cannot judge (a list, a dict)."""
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def _plain(v):
-    """A value as the database takes it: NaN and NaT as None, Timestamps as dates."""
-    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+    """A value as the database takes it: missing values as None, Timestamps as dates."""
+    if is_missing(v):
         return None
     if isinstance(v, pd.Timestamp):
         return v.date()
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
     return v
