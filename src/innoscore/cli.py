@@ -59,8 +59,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _check_out(out: Path, overwrite: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
+    from innoscore.io import out_folder
+
+    out_folder(out)
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise UsageError(f"--out {out} is not empty; pass --overwrite to replace it")
 
@@ -139,9 +140,9 @@ def _points_run(args: argparse.Namespace):
 def cmd_points(args: argparse.Namespace) -> int:
     from innoscore.points.run import format_points, write_points
 
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
+    from innoscore.io import out_folder
+
+    out = out_folder(args.out)
     result = _points_run(args)
     write_points(result, out)
     print(format_points(result))
@@ -309,43 +310,23 @@ def cmd_weights_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_weights_stability(args: argparse.Namespace) -> int:
-    from innoscore.io import write_texts_atomic
-    from innoscore.points.sensitivity import monte_carlo
-    from innoscore.weights import levels, threshold_texts, thresholds, unfollowed
+    from innoscore.io import out_folder
+    from innoscore.weights import format_stability, stability, write_stability
 
-    if args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out} exists and is not a folder")
+    out_folder(args.out)  # before the draws, not after
     month = _month(args)
     config = _weights(args.weights, month.config) if args.weights else month.config
     t0 = time.perf_counter()
-    result = monte_carlo(month.prepare(config), config, draws=args.draws, weights=args.method, noise=args.noise,
-                         keep_groups=args.keep_groups, references=args.references, linear_share=args.linear_share,
-                         levels=levels(month), thresholds=thresholds(month.catalog), pd_values=month.pd_values,
-                         seed=args.seed)
+    result = stability(month, config, draws=args.draws, weights=args.method, noise=args.noise,
+                       keep_groups=args.keep_groups, references=args.references, linear_share=args.linear_share,
+                       seed=args.seed)
     elapsed = time.perf_counter() - t0
-    frame = result.enterprises.join(month.names)
-    bounds = result.boundaries.merge(month.names.rename_axis("enterprise_id").reset_index(), on="enterprise_id",
-                                     how="left")
-    write_texts_atomic({args.out / "stability.csv": frame.reset_index().to_csv(index=False, lineterminator="\n"),
-                        args.out / "boundaries.csv": bounds.to_csv(index=False, lineterminator="\n")})
+    paths = write_stability(month, result, args.out)  # the files first: a closed pipe cannot stop them
     print(f"{args.draws:,} draws over {len(result.enterprises):,} enterprises in {elapsed:.1f} s "
           f"({args.method} weights, noise {args.noise:g}; references ±{args.references:.0%}; "
           f"log scored linear {args.linear_share:.0%} of the time)")
-    floors, texts = thresholds(month.catalog), threshold_texts(month.catalog)
-    e = result.enterprises
-    print(f"  {'tier or product (points threshold)':<36}{'now':>8}{'sure (>=95%)':>14}{'boundary (5-95%)':>18}"
-          f"{'expected':>10}")
-    for name in result.settings["names"]:
-        if name in floors:
-            p, now, label = e[f"p_pass_{name}"], int((e["points"] >= floors[name]).sum()), f"{name} ({texts[name]})"
-        else:
-            p, now, label = e[f"p_{name}"], int((e["level"] == name).sum()), f"tier {name}"
-        print(f"  {label:<36}{now:>8,}{int((p >= 0.95).sum()):>14,}{len(result.boundary(name)):>18,}{p.sum():>10,.1f}")
-    skipped = unfollowed(month.catalog)
-    if skipped:
-        print("  not followed (a rule on " + "; ".join(f"{p}: {', '.join(f)}" for p, f in skipped.items()) +
-              "): `innoscore weights diff` evaluates them")
-    print(f"written to {args.out}/: stability.csv, boundaries.csv")
+    print(format_stability(month, result))
+    print(f"written to {args.out}/: " + ", ".join(p.name for p in paths.values()))
     return EXIT_OK
 
 
@@ -379,12 +360,9 @@ def cmd_keys_add(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    keys = _store(args).keys(args.owner)
-    today = dt.date.today()
-    print(f"{'key':<14}{'owner':<18}{'state':<9}{'created':<21}{'expires':<12}note")
-    for k in keys:
-        print(f"{k.key_id:<14}{k.owner:<18}{k.state(today):<9}{k.created_at.isoformat(' '):<21}"
-              f"{k.expires_on.isoformat() if k.expires_on else '-':<12}{k.note or ''}")
+    from innoscore.serve.store import format_keys
+
+    print(format_keys(_store(args).keys(args.owner), dt.date.today()))
     return EXIT_OK
 
 
@@ -407,19 +385,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_outcomes_export(args: argparse.Namespace) -> int:
-    from innoscore.io import write_parquet_atomic, write_text_atomic
-
-    store = _store(args)
-    loans = store.feedback_loans()
-    if args.out.suffix == ".parquet":
-        write_parquet_atomic(loans, args.out)
-    elif args.out.suffix == ".csv":
-        write_text_atomic(args.out, loans.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n"))
-    else:
-        raise UsageError(f"{args.out}: the file name must end in .parquet or .csv")
-    decisions = store.outcomes()["decision"].value_counts().to_dict()
-    print(f"{len(loans):,} reported loans (the loans contract's columns) written to {args.out}; decisions stored: "
-          + (", ".join(f"{k} {v:,}" for k, v in sorted(decisions.items())) or "none"))
+    n, decisions = _store(args).export_feedback(args.out)
+    print(f"{n:,} reported loans (the loans contract's columns) written to {args.out}; decisions stored: "
+          + (", ".join(f"{k} {v:,}" for k, v in decisions.items()) or "none"))
     return EXIT_OK
 
 

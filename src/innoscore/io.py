@@ -10,7 +10,17 @@ from pathlib import Path
 from typing import Iterator
 
 __all__ = ["write_text_atomic", "write_parquet_atomic", "write_parquets_atomic", "atomic_dir", "sha256_file",
-           "write_texts_atomic"]
+           "write_texts_atomic", "out_folder"]
+
+
+def out_folder(path: str | Path) -> Path:
+    """``path`` as a folder to write outputs into: refused (naming it as ``--out``) when it is a file."""
+    from innoscore.errors import UsageError
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {path} exists and is not a folder")
+    return path
 
 
 def sha256_file(path: Path) -> str:

@@ -35,10 +35,10 @@ from innoscore.matching.rules import AnyOf, Condition, Rule, evaluate
 from innoscore.points.config import PointsConfig
 from innoscore.points.engine import Prepared, prepare, score
 from innoscore.points.importance import effective_weights_table
-from innoscore.points.sensitivity import Level, SensitivityError
+from innoscore.points.sensitivity import Level, SensitivityError, Stability
 
 __all__ = ["Month", "load_month", "levels", "thresholds", "threshold_texts", "unfollowed", "diff", "WeightsDiff",
-           "POINTS_FIELDS"]
+           "stability", "write_stability", "format_stability", "POINTS_FIELDS"]
 
 # the population's fields that a weight change moves (bonus and penalty items do not depend on weights)
 POINTS_FIELDS = {"points": "total", "points_technology": "technology", "points_growth": "growth",
@@ -221,6 +221,55 @@ def unfollowed(catalog: ProductCatalog) -> dict[str, list[str]]:
     return out
 
 
+# ------------------------------------------------------------------------------------------- stability
+
+
+def stability(month: Month, config: PointsConfig | None = None, **settings) -> Stability:
+    """The Monte Carlo of :func:`innoscore.points.sensitivity.monte_carlo` on ``month``: the catalog's tiers
+    (:func:`levels`), each product's points threshold (:func:`thresholds`) and the month's PD to break equal
+    points; ``settings`` are the Monte Carlo's (draws, weights, noise, ...)."""
+    from innoscore.points.sensitivity import monte_carlo
+
+    config = config or month.config
+    return monte_carlo(month.prepare(config), config, levels=levels(month), thresholds=thresholds(month.catalog),
+                       pd_values=month.pd_values, **settings)
+
+
+def write_stability(month: Month, result: Stability, folder: str | Path) -> dict[str, Path]:
+    """``stability.csv`` (per enterprise, with its name) and ``boundaries.csv`` into ``folder``, together."""
+    from innoscore.io import out_folder, write_texts_atomic
+
+    folder = out_folder(folder)
+    names = month.names
+    paths = {"stability": folder / "stability.csv", "boundaries": folder / "boundaries.csv"}
+    bounds = result.boundaries.merge(names.rename_axis("enterprise_id").reset_index(), on="enterprise_id", how="left")
+    write_texts_atomic({
+        paths["stability"]: result.enterprises.join(names).reset_index().to_csv(index=False, lineterminator="\n"),
+        paths["boundaries"]: bounds.to_csv(index=False, lineterminator="\n")})
+    return paths
+
+
+def format_stability(month: Month, result: Stability) -> str:
+    """Per tier and product threshold: how many now, how many almost surely (>= 95 % of draws), how many on
+    the boundary (5-95 %) and how many expected; and the products whose points rules are not followed."""
+    floors, texts = thresholds(month.catalog), threshold_texts(month.catalog)
+    e = result.enterprises
+    lines = [f"  {'tier or product (points threshold)':<36}{'now':>8}{'sure (>=95%)':>14}{'boundary (5-95%)':>18}"
+             f"{'expected':>10}"]
+    for name in result.settings["names"]:
+        if name in floors:
+            p, now, label = e[f"p_pass_{name}"], int((e["points"] >= floors[name]).sum()), f"{name} ({texts[name]})"
+        else:
+            p, now, label = e[f"p_{name}"], int((e["level"] == name).sum()), f"tier {name}"
+        lines.append(f"  {label:<36}{now:>8,}{int((p >= 0.95).sum()):>14,}{len(result.boundary(name)):>18,}"
+                     f"{p.sum():>10,.1f}")
+    skipped = unfollowed(month.catalog)
+    if skipped:
+        lines.append("  not followed (a rule on " + "; ".join(f"{p}: {', '.join(f)}" for p, f in skipped.items()) +
+                     "): `innoscore weights diff` evaluates them")
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------------------------------------- diff
 
 
@@ -262,9 +311,9 @@ class WeightsDiff:
         until all are written."""
         from innoscore.io import write_texts_atomic
 
-        folder = Path(folder)
-        if folder.exists() and not folder.is_dir():
-            raise UsageError(f"--out {folder} exists and is not a folder")
+        from innoscore.io import out_folder
+
+        folder = out_folder(folder)
         out = {name: folder / ("effective_weights.csv" if name == "effective" else f"{name}.csv")
                for name in ("summary", "tiers", "tier_moves", "products", "crossings", "effective")}
         texts = {path: getattr(self, name).to_csv(index=False, lineterminator="\n") for name, path in out.items()}

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from innoscore.errors import UsageError
 
-__all__ = ["Store", "KeyInfo", "KEY_PREFIX", "OUTCOME_COLUMNS", "DECISIONS"]
+__all__ = ["Store", "KeyInfo", "KEY_PREFIX", "OUTCOME_COLUMNS", "DECISIONS", "format_keys"]
 
 KEY_PREFIX = "isk_"
 DECISIONS = ("approved", "declined", "withdrawn")
@@ -85,6 +85,15 @@ class KeyInfo:
         if self.expires_on is not None and self.expires_on < today:
             return "expired"
         return "active"
+
+
+def format_keys(keys: list[KeyInfo], today: dt.date) -> str:
+    """The keys as a table: id, owner, state on ``today``, created, expires, note (never the secret)."""
+    lines = [f"{'key':<14}{'owner':<18}{'state':<9}{'created':<21}{'expires':<12}note"]
+    for k in keys:
+        lines.append(f"{k.key_id:<14}{k.owner:<18}{k.state(today):<9}{k.created_at.isoformat(' '):<21}"
+                     f"{k.expires_on.isoformat() if k.expires_on else '-':<12}{k.note or ''}")
+    return "\n".join(lines)
 
 
 def _sqlite_pragmas(connection, _record) -> None:
@@ -220,6 +229,21 @@ class Store:
         with self.engine.connect() as c:
             rows = c.execute(q).mappings().all()
         return pd.DataFrame(rows, columns=[col.name for col in _outcomes.columns])
+
+    def export_feedback(self, path: str | Path) -> tuple[int, dict[str, int]]:
+        """Write :meth:`feedback_loans` to ``path`` (``.parquet`` or ``.csv``, replaced whole): ``(loans written,
+        decisions stored by kind)``."""
+        from innoscore.io import write_parquet_atomic, write_text_atomic
+
+        path = Path(path)
+        loans = self.feedback_loans()
+        if path.suffix == ".parquet":
+            write_parquet_atomic(loans, path)
+        elif path.suffix == ".csv":
+            write_text_atomic(path, loans.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n"))
+        else:
+            raise UsageError(f"{path}: the file name must end in .parquet or .csv")
+        return len(loans), {k: int(v) for k, v in sorted(self.outcomes()["decision"].value_counts().items())}
 
     def feedback_loans(self) -> pd.DataFrame:
         """The approved outcomes as rows of the loans table (the contract's columns; bank = the owner, loan id
