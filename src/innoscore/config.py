@@ -28,6 +28,12 @@ def config_dir() -> Path:
     env = os.environ.get("INNOSCORE_CONFIG_DIR")
     if env:
         return Path(env)
+    return shipped_config_dir()
+
+
+def shipped_config_dir() -> Path:
+    """The configuration that came with this code (the checkout's, or the installed package's copy),
+    whatever ``INNOSCORE_CONFIG_DIR`` says: the reference a changed file is checked against."""
     here = Path(__file__).resolve().parent
     checkout = here.parents[1]  # src/innoscore -> repository root
     if (checkout / "pipelines").is_dir() and (checkout / "pyproject.toml").is_file():

@@ -156,7 +156,7 @@ def test_synth_cli_bad_arguments_exit_2(tmp_path, capsys, bad):
 
 
 def test_failed_generation_leaves_the_old_folder_intact(tmp_path, monkeypatch):
-    from innoscore.data import synth
+    from innoscore.data.synth import ip
 
     out, _ = synthesize(SPEC, tmp_path / "p")
     before = _digest(out)
@@ -164,7 +164,7 @@ def test_failed_generation_leaves_the_old_folder_intact(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("killed half-way")
 
-    monkeypatch.setattr(synth._Province, "ip_rights", boom)
+    monkeypatch.setattr(ip, "ip_rights", boom)
     with pytest.raises(RuntimeError):
         synthesize(SynthSpec(enterprises=300, seed=99, start="2022-01", end="2024-12"), out)
     assert _digest(out) == before
