@@ -182,6 +182,14 @@ def test_every_command_has_help_and_a_summary_in_the_list(capsys):
         assert exc.value.code == 0 and f"usage: innoscore {'-'.join(words)}" in capsys.readouterr().out
 
 
+def test_every_command_function_of_the_rooms_is_reachable():
+    import innoscore.cli as cli
+
+    reachable = {parser.get_default("func") for parser in _commands().values()}
+    defined = {getattr(room, name) for room in cli.ROOMS for name in dir(room) if name.startswith("cmd_")}
+    assert defined == reachable  # no command function without a command, none outside the rooms
+
+
 def test_unknown_option_exits_2():
     out = subprocess.run([sys.executable, "-m", "innoscore.cli", "validate"], capture_output=True, text=True)
     assert out.returncode == 2 and "DATA_DIR" in out.stderr
