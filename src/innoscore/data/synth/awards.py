@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innoscore.data.synth.arrays import WHOLE_YEAR_DAYS, choice, dates, ids, shares, sigmoid
+from innoscore.data.synth.arrays import choice, dates, ids, shares, sigmoid
 from innoscore.data.synth.world import World
 
 __all__ = ["awards"]
@@ -18,15 +18,12 @@ NATIONAL_LEVELS = ("national", "international")
 
 
 def awards(world: World) -> pd.DataFrame:
-    rng, n, b = world.rng["award"], world.n, world.behaviour["awards"]
+    rng, b = world.rng["award"], world.behaviour["awards"]
     r = b["rate"]
     k = rng.poisson(r["base"] + r["innovation"] * sigmoid(r["innovation_slope"] * world.innovation
                                                           + r["innovation_intercept"]))
-    e = np.repeat(np.arange(n), k)
+    e, day = world.events(rng, k, b)
     m = len(e)
-    lo = np.maximum(world.founded[e] + b["first_after_founding_days"],
-                    world.start_day - b["history_years"] * WHOLE_YEAR_DAYS)
-    day = lo + (rng.random(m) * np.maximum(world.extract_day - lo, 1)).astype(np.int64)
     kinds, kind_shares = shares(b["kind_shares"])
     kind_i = choice(rng, m, kind_shares)
     levels, level_shares = shares(b["level_shares"])

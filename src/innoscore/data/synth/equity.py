@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innoscore.data.synth.arrays import WHOLE_YEAR_DAYS, YEAR_DAYS, choice, dates, ids, shares, sigmoid
+from innoscore.data.synth.arrays import YEAR_DAYS, choice, dates, ids, shares, sigmoid
 from innoscore.data.synth.world import World
 
 __all__ = ["equity_rounds"]
@@ -25,11 +25,7 @@ def equity_rounds(world: World) -> pd.DataFrame:
     rate = r["base"] + r["innovation"] * sigmoid(r["innovation_slope"] * iota + r["innovation_intercept"]) * \
         np.exp(-world.age_now() / r["fade_years"])
     k = rng.poisson(rate)
-    e = np.repeat(np.arange(n), k)
-    m = len(e)
-    lo = np.maximum(world.founded[e] + b["first_after_founding_days"],
-                    world.start_day - b["history_years"] * WHOLE_YEAR_DAYS)
-    closed = lo + (rng.random(m) * np.maximum(world.extract_day - lo, 1)).astype(np.int64)
+    e, closed = world.events(rng, k, b)
     ok = closed <= world.extract_day
     e, closed = e[ok], closed[ok]
     m = len(e)

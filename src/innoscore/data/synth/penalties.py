@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innoscore.data.synth.arrays import WHOLE_YEAR_DAYS, choice, dates, ids, shares
+from innoscore.data.synth.arrays import choice, dates, ids, shares
 from innoscore.data.synth.world import World
 
 __all__ = ["penalties"]
@@ -18,14 +18,11 @@ FINE_ROUNDING = -2  # fines in whole hundreds of yuan
 
 
 def penalties(world: World) -> pd.DataFrame:
-    rng, n, b = world.rng["pen"], world.n, world.behaviour["penalties"]
+    rng, b = world.rng["pen"], world.behaviour["penalties"]
     r = b["rate"]
     k = rng.poisson(r["base"] + r["frailty"] * np.exp(r["frailty_slope"] * world.frailty + r["frailty_intercept"]))
-    e = np.repeat(np.arange(n), k)
+    e, day = world.events(rng, k, b)
     m = len(e)
-    lo = np.maximum(world.founded[e] + b["first_after_founding_days"],
-                    world.start_day - b["history_years"] * WHOLE_YEAR_DAYS)
-    day = lo + (rng.random(m) * np.maximum(world.extract_day - lo, 1)).astype(np.int64)
     kinds, kind_shares = shares(b["kind_shares"])
     ki = choice(rng, m, kind_shares)
     fined = np.isin(kinds[ki], b["fined_kinds"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from innoscore.data.synth.arrays import WHOLE_YEAR_DAYS, dates, ids, sigmoid
+from innoscore.data.synth.arrays import dates, ids, sigmoid
 from innoscore.data.synth.world import World
 
 __all__ = ["projects"]
@@ -22,11 +22,8 @@ def projects(world: World) -> pd.DataFrame:
     iota = world.innovation
     k = np.where(rng.random(n) < sigmoid(b["any"]["intercept"] + b["any"]["innovation_effect"] * iota),
                  1 + rng.poisson(b["extra_mean"], n), 0)
-    e = np.repeat(np.arange(n), k)
+    e, first = world.events(rng, k, b)
     m = len(e)
-    lo = np.maximum(world.founded[e] + b["first_after_founding_days"],
-                    world.start_day - b["history_years"] * WHOLE_YEAR_DAYS)
-    first = lo + (rng.random(m) * np.maximum(world.extract_day - lo, 1)).astype(np.int64)
     reps = 1 + rng.binomial(b["reassessments"]["trials"], b["reassessments"]["share"], m)
     p = np.repeat(np.arange(m), reps)
     group_start = np.repeat(np.cumsum(reps) - reps, reps)

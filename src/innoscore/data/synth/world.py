@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from innoscore.data.synth.arrays import YEAR_DAYS, days
+from innoscore.data.synth.arrays import WHOLE_YEAR_DAYS, YEAR_DAYS, days
 from innoscore.data.synth.spec import SynthSpec
 from innoscore.policy import Policy, load_policy
 
@@ -94,6 +94,16 @@ class World:
         self.month_ends = pd.date_range(first_me, periods=spec.months + TRUTH_MONTHS_AFTER, freq="ME")
         self.me_days = days(self.month_ends.to_numpy())
         self.fail_year = np.full(self.n, 9999)  # until risk.failures draws them
+
+    def events(self, rng: np.random.Generator, counts: np.ndarray, section: dict) -> tuple[np.ndarray, np.ndarray]:
+        """The enterprise of each event (``counts`` per enterprise) and its day, uniform from the later of
+        founding + ``first_after_founding_days`` and ``history_years`` before the loan window, to the
+        extraction date (``section`` is the table's part of behaviour.yaml)."""
+        e = np.repeat(np.arange(self.n), counts)
+        lo = np.maximum(self.founded[e] + section["first_after_founding_days"],
+                        self.start_day - section["history_years"] * WHOLE_YEAR_DAYS)
+        day = lo + (rng.random(len(e)) * np.maximum(self.extract_day - lo, 1)).astype(np.int64)
+        return e, day
 
     def year_days(self, month_day: str) -> np.ndarray:
         """The day number of ``month_day`` (``"12-31"``) in each fiscal year."""
