@@ -16,7 +16,7 @@ import yaml
 
 from innoscore.errors import InnoscoreError
 
-__all__ = ["config_dir", "load_yaml", "ConfigError", "is_finite_number"]
+__all__ = ["config_dir", "shipped_config_dir", "load_yaml", "ConfigError", "is_finite_number"]
 
 
 class ConfigError(InnoscoreError, ValueError):

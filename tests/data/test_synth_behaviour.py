@@ -4,6 +4,7 @@ province in one place."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import numpy as np
 import pytest
@@ -57,7 +58,17 @@ def test_the_shipped_file_holds_numbers_not_text_that_looks_like_one():
     (("risk", "intercept"), True, "risk.intercept must be a number"),
     (("loans", "collateral_shares", "none"), -0.1, "loans.collateral_shares.none must be a share"),
     (("awards", "grade_shares"), [0.5, 0.5], "awards.grade_shares must be a list of 4"),
-    (("insurance", "industries", 0), 3, "insurance.industries.0 must be text"),
+    (("insurance", "industries"), ["steel", 3], "insurance.industries must be a list of names"),
+    (("financials", "published_days_after_year_end"), [120, 120], "120 is not below 120; expected [low, high)"),
+    (("ip", "core_granted_days_before"), [-5, 10], "ip.core_granted_days_before.0 must not be negative"),
+    (("accounts", "main_business", "focused"), [0.7, 1.2], "accounts.main_business.focused.1 must be a share"),
+    (("loans", "early_repaid_at"), [-0.1, 0.9], "loans.early_repaid_at.0 must be a share"),
+    (("awards", "grade_shares_national"), [0.0, 0.0, 0.0, 0.0], "awards.grade_shares_national: the shares add up"),
+    (("risk", "size", "log10_offset"), 0.0, "risk.size.log10_offset must be above 0"),
+    (("penalties", "rate", "base"), -0.01, "penalties.rate.base must not be negative"),
+    (("accounts", "employees", "min"), 0, "accounts.employees.min must be above 0"),
+    (("penalties", "fined_kinds"), ["tax", "parking"], "penalties.fined_kinds: parking not in penalties.kind_shares"),
+    (("loans", "rate_range"), [1.5, 40.0], "loans.rate_range: [1.5, 40.0]; the contract's rates"),
 ])
 def test_a_wrong_value_is_refused_naming_its_key(path, value, message):
     doc = load_yaml(BEHAVIOUR_FILE)
@@ -65,6 +76,27 @@ def test_a_wrong_value_is_refused_naming_its_key(path, value, message):
     with pytest.raises(ConfigError) as exc:
         load_behaviour(doc)
     assert message in str(exc.value)
+
+
+def test_a_set_of_names_may_be_longer_or_shorter_but_must_name_known_things():
+    doc = load_yaml(BEHAVIOUR_FILE)
+    doc["penalties"]["fined_kinds"] = ["tax"]
+    doc["insurance"]["industries"] = ["advanced_equipment", "biomedicine", "new_energy", "new_materials"]
+    tables, _ = generate(SPEC, behaviour=doc)
+    fined = tables["penalties"].loc[tables["penalties"]["amount"].notna(), "kind"]
+    assert set(fined) == {"tax"}
+    doc["insurance"]["industries"] = ["advanced_equipment", "quantum"]
+    with pytest.raises(ConfigError, match="insurance.industries: quantum not among the province's industries"):
+        generate(SPEC, behaviour=doc)
+
+
+def test_edited_numbers_that_break_the_contract_are_refused_naming_the_table():
+    doc = load_yaml(BEHAVIOUR_FILE)
+    doc["enterprises"]["size"]["median"] = 1.0e+14  # revenues beyond the contract's 1e15 yuan
+    with pytest.raises(ConfigError) as exc:
+        generate(SPEC, behaviour=doc)
+    text = str(exc.value)
+    assert "the generated financials table breaks the data contract: revenue: " in text and "1e+15" in text
 
 
 def test_missing_and_unknown_keys_are_named(tmp_path):
@@ -131,10 +163,15 @@ def test_any_one_mutation_is_refused_or_generates(path, value):
         return
     try:
         tables, truth = generate(SynthSpec(enterprises=200, seed=1, start="2023-01", end="2024-06"), behaviour=doc)
-    except ConfigError as exc:  # a number so extreme that a draw is impossible: the step is named
-        assert "these numbers cannot generate a province; step " in str(exc)
+    except ConfigError as exc:  # a draw made impossible, or a table out of the contract: named
+        assert ("these numbers cannot generate a province; step " in str(exc)
+                or "table breaks the data contract: " in str(exc))
         return
     assert len(tables["enterprises"]) == 200 and set(truth) == {"loan_months", "enterprises"}
+    from innoscore.data.validation import validate_table
+
+    for name, frame in tables.items():  # what was generated keeps the contract
+        assert validate_table(frame, name, dt.date(2024, 6, 30), name)[0].ok, name
 
 
 def test_the_command_refuses_a_broken_behaviour_file_with_exit_2(tmp_path, monkeypatch, capsys):

@@ -9,6 +9,9 @@ from pathlib import Path
 
 from innoscore.errors import UsageError
 
+__all__ = ["EXIT_OK", "EXIT_FAILURE", "EXIT_BAD_INPUT", "DEFAULT_MODEL_URI", "date_arg", "whole", "positive_int",
+           "non_negative_int", "check_out", "synth_spec", "as_of_date", "add_spec_options"]
+
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_MODEL_URI = "models:/innoscore-credit@champion"
 

@@ -1,4 +1,5 @@
-"""The data commands: validate a folder, generate a synthetic province, summarise, print the contract, build indicators."""
+"""The data commands: validate a folder, generate a synthetic province, summarise it, print the contract,
+build indicators."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import time
 from pathlib import Path
 
 from innoscore.cli.common import EXIT_BAD_INPUT, EXIT_OK, add_spec_options, as_of_date, check_out, date_arg, synth_spec
+
+__all__ = ["add_commands"]  # the commands are reached through the parser
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -9,6 +9,8 @@ from pathlib import Path
 from innoscore.cli.common import DEFAULT_MODEL_URI, EXIT_OK, as_of_date, date_arg
 from innoscore.errors import UsageError
 
+__all__ = ["add_commands"]  # the commands are reached through the parser
+
 
 def _match(args: argparse.Namespace):
     from innoscore.credit.registry import load_credit_model

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from innoscore.cli.common import EXIT_OK, add_spec_options, date_arg, positive_int, synth_spec
 
+__all__ = ["add_commands"]  # the commands are reached through the parser
+
 
 def cmd_run(args: argparse.Namespace) -> int:
     from innoscore.run import load_monthly, run_month

@@ -9,6 +9,8 @@ from pathlib import Path
 from innoscore.cli.common import EXIT_OK, date_arg, positive_int
 from innoscore.errors import UsageError
 
+__all__ = ["add_commands"]  # the commands are reached through the parser
+
 
 def _store(args: argparse.Namespace):
     from innoscore.run import load_monthly

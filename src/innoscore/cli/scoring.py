@@ -1,4 +1,5 @@
-"""The scoring commands: innovation points and their explanations and reference values; training and promoting the credit model."""
+"""The scoring commands: innovation points, their explanations and reference values; training and promoting
+the credit model."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 from innoscore.cli.common import EXIT_BAD_INPUT, EXIT_OK, as_of_date, date_arg
 from innoscore.errors import UsageError
+
+__all__ = ["add_commands"]  # the commands are reached through the parser
 
 
 def _points_run(args: argparse.Namespace):

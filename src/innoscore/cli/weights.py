@@ -9,6 +9,8 @@ from pathlib import Path
 from innoscore.cli.common import EXIT_OK, date_arg, non_negative_int, positive_int
 from innoscore.errors import UsageError
 
+__all__ = ["add_commands"]  # the commands are reached through the parser
+
 
 def _month(args: argparse.Namespace):
     from innoscore.weights import load_month

@@ -54,9 +54,8 @@ def yearly_state(world: World) -> None:
     e = b["employees"]
     productivity = np.exp(np.log(e["revenue_per_employee_median"]) + e["revenue_per_employee_sd"]
                           * rng.standard_normal(n))
-    employees = np.maximum(np.round(np.where(revenue > 0, revenue / productivity[:, None],
-                                             e["start_up_base"] + e["start_up_per_year"] * np.minimum(age, e["start_up_growth_years"]))),
-                           e["min"])
+    start_up_staff = e["start_up_base"] + e["start_up_per_year"] * np.minimum(age, e["start_up_growth_years"])
+    employees = np.maximum(np.round(np.where(revenue > 0, revenue / productivity[:, None], start_up_staff)), e["min"])
     st = b["rd_staff"]
     staff_share = np.clip(st["base"] + st["rd_ratio_effect"] * rd_ratio + st["innovation_effect"] * iota[:, None]
                           + st["sd"] * rng.standard_normal((n, ny)), *st["range"])
@@ -112,7 +111,8 @@ def financials(world: World) -> pd.DataFrame:
     costs = np.round(np.maximum(revenue * (1 - take("margin") - b["other_expense_share"]), 0.0))
     tc = b["tech_contract"]
     tech_contract = np.where(rng.random(m) < tc["none_share"], 0.0,
-                             np.round(revenue * np.exp(tc["log_share_of_revenue"] + rng.standard_normal(m))))
+                             np.round(revenue * np.exp(tc["log_share_of_revenue"]
+                                                      + tc["log_sd"] * rng.standard_normal(m))))
     exporter = rng.random(n) < b["exporter_share"]
     exports = np.where(exporter[e_idx], np.round(revenue * rng.uniform(*b["export_share"], m)), 0.0)
     tax = np.round(np.maximum(revenue * b["tax"]["revenue_rate"]

@@ -1,5 +1,5 @@
 """The awards table: prizes, R&D platforms, standards and S&T projects, at levels from municipal to
-international; a 小巨人 gets the provincial R&D platform its rules ask for before its first certificate.
+international; a 小巨人 gets the provincial R&D platforms its rules ask for before its first certificate.
 
 Needs ``first_issue`` (certifications.py).
 """
@@ -35,6 +35,8 @@ def awards(world: World) -> pd.DataFrame:
                           "prize_grade": pd.Series(grade, dtype="Int64").where(is_award),
                           "unit_rank": pd.Series(unit, dtype="Int64").where(is_award)})
     lg_e, lg_first = world.first_issue["little_giant"]
+    per = int(world.certs["little_giant"]["min_rd_platforms"])  # as many as the rule asks for
+    lg_e, lg_first = np.concatenate([lg_e] * per), np.concatenate([lg_first] * per)
     lg_day = np.maximum(lg_first - rng.integers(*b["little_giant_platform_days_before"], len(lg_e)),
                         world.founded[lg_e] + b["little_giant_platform_min_days"])
     platforms = pd.DataFrame({"award_id": ids("AWP", len(lg_e), 8), "enterprise_id": world.ids[lg_e],

@@ -116,14 +116,15 @@ def _eligible(world: World) -> dict[str, np.ndarray]:
         & (np.concatenate([np.zeros((n, 1)), rev[:, 1:] / np.maximum(rev[:, :-1], 1)], axis=1)
            > gz["min_growth_multiple"]),
     }
-    lg, lgb = cfg["little_giant"], b["little_giant"]
+    lg = cfg["little_giant"]
+    band = lg["rd_ratio_by_revenue"][0]  # the synthetic 小巨人 are the large ones: the rule's first band
     growth = _growth(rev * st["mb_share"])
     growth_2y = (growth + np.concatenate([np.full((n, 1), np.nan), growth[:, :-1]], axis=1)) / 2
     rd = np.where(np.isfinite(st["rd_ratio"]), st["rd_ratio"], 0.0)
     rd_before = np.concatenate([np.zeros((n, 1)), rd[:, :-1]], axis=1)
     elig["little_giant"] = elig["specialised_sme"] & (age >= lg["min_years"]) & \
-        (st["leverage"] <= lg["max_debt_ratio"]) & (rev >= lgb["min_revenue"]) & (growth_2y >= lg["min_growth_2y"]) & \
-        (np.minimum(rd, rd_before) >= lgb["min_rd_ratio"]) & (st["mb_share"] >= lg["min_main_business_share"])
+        (st["leverage"] <= lg["max_debt_ratio"]) & (rev >= band["revenue_from"]) & (growth_2y >= lg["min_growth_2y"]) & \
+        (np.minimum(rd, rd_before) >= band["min_ratio"]) & (st["mb_share"] >= lg["min_main_business_share"])
     elig["innovative_sme"] &= elig["high_tech_enterprise"] | _innovative_score(world, growth, rd)
     for kind, h in b["honours"].items():
         elig[kind] = alive & (age >= h["min_age_years"]) & (rev >= h["min_revenue"]) & \

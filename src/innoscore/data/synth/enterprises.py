@@ -101,13 +101,14 @@ def enterprises(world: World) -> pd.DataFrame:
 
 
 def _listing_status(world: World, rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
-    """Listing grows with size and age; the boards, from the most common to the most senior."""
+    """Listing grows with size and age; the boards in the file's order, from the most common to the most
+    senior (each share is of the enterprises on that board or a later one)."""
     c = world.behaviour["enterprises"]["listing"]
     big = sigmoid(c["size_effect"] * (world.log_size - np.log(c["size_reference"]))
                   + c["age_effect"] * np.minimum(age, c["age_cap_years"]) + c["intercept"])
     draw = rng.random(world.n)
     status = np.full(world.n, "unlisted", dtype=object)
-    for board, share in sorted(c["board_shares"].items(), key=lambda kv: -kv[1]):
+    for board, share in c["board_shares"].items():
         status[draw < big * share] = board
     world.listed = status != "unlisted"
     return status

@@ -19,7 +19,8 @@ ID_CODES = {"invention": "1", "utility_model": "2", "design": "3", "software_cop
             "ic_layout": "BT", "plant_variety": "PV"}
 CORE_ID_CODE = "1C"  # the core inventions behind a certificate
 PLEDGEABLE = ("invention", "utility_model")
-CORE_INVENTIONS = {"high_tech_enterprise": 1, "little_giant": 2}  # per first certificate
+# how many core inventions a first certificate needs: the rule's key in features/certifications.yaml
+CORE_IP_RULES = {"high_tech_enterprise": "min_core_ip", "little_giant": "min_class_one_ip"}
 
 
 def ip_rights(world: World) -> pd.DataFrame:
@@ -75,11 +76,12 @@ def ip_rights(world: World) -> pd.DataFrame:
 
 
 def _core_inventions(world: World, rng: np.random.Generator) -> pd.DataFrame:
-    """Invention patents granted before an enterprise's first 高企 (one) or 小巨人 (two) certificate,
-    as those rules ask for core IP."""
+    """Invention patents granted before an enterprise's first 高企 or 小巨人 certificate, as many as those
+    rules ask for (one and two in features/certifications.yaml)."""
     b = world.behaviour["ip"]
-    e = np.concatenate([world.first_issue[k][0] for k, count in CORE_INVENTIONS.items() for _ in range(count)])
-    first = np.concatenate([world.first_issue[k][1] for k, count in CORE_INVENTIONS.items() for _ in range(count)])
+    counts = {kind: int(world.certs[kind][key]) for kind, key in CORE_IP_RULES.items()}
+    e = np.concatenate([world.first_issue[k][0] for k, count in counts.items() for _ in range(count)])
+    first = np.concatenate([world.first_issue[k][1] for k, count in counts.items() for _ in range(count)])
     m = len(e)
     gap = b["core_min_days"]
     filed = np.maximum(first - rng.integers(*b["core_filed_days_before"], m), world.founded[e] + gap)

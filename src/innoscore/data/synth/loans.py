@@ -63,8 +63,8 @@ def loans(world: World) -> pd.DataFrame:
     lpr = _lpr(world, orig)
     seen_risk = world.score_y[e, jy] + b["seen_frailty"] * world.frailty[e]  # banks see part of the risk
     sp = b["spread"]
-    spread = np.clip(sp["base"] + sp["risk_effect"] * (seen_risk + sp["risk_offset"]) + sp["sd"] * rng.standard_normal(m),
-                     *sp["range"])
+    spread = np.clip(sp["base"] + sp["risk_effect"] * (seen_risk + sp["risk_offset"])
+                     + sp["sd"] * rng.standard_normal(m), *sp["range"])
     rate_pct = np.round(np.clip(lpr + spread, *b["rate_range"]), 2)
     collaterals, collateral_shares = shares(b["collateral_shares"])
     coll = collaterals[choice(rng, m, collateral_shares)]

@@ -1,8 +1,12 @@
 """The order of generation: each step needs what the ones before it left on the world.
 
-enterprises -> yearly state -> equity (valuation) -> penalties -> certificates (lower the risk) ->
-hazard and failures -> financials (none after failing) -> IP and awards (after the first certificates)
--> projects, insurance -> loans (end at failure) -> ground truth.
+enterprises -> yearly state -> equity (valuation) -> penalties -> certifications (they lower the risk)
+-> hazard and failures -> financials (none after failing) -> IP (core inventions before the first
+certificates) -> projects -> awards (platforms before the first 小巨人 certificates) -> insurance ->
+loans (they end at failure) -> ground truth.
+
+With numbers edited away from the shipped file, each input table is checked against the data contract
+as it is generated, and a table that breaks it is refused (ConfigError) before anything is written.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from innoscore.data.schemas import DTYPES
 from innoscore.data.synth import (accounts, awards, certifications, enterprises, equity, insurance, ip, loans,
                                   penalties, projects, risk)
 from innoscore.data.synth.arrays import days
-from innoscore.data.synth.behaviour import BEHAVIOUR_FILE, load_behaviour
+from innoscore.data.synth.behaviour import BEHAVIOUR_FILE, is_shipped, load_behaviour
 from innoscore.data.synth.spec import SynthSpec
 from innoscore.data.synth.world import World
 
@@ -33,8 +37,15 @@ def stream(spec: SynthSpec, province: dict | None = None, certifications: dict |
     """Yield ``("input" | "truth", name, frame)`` one table at a time, so that a caller can
     write each and let it go (a province of 10^6 enterprises does not fit twice in memory)."""
     behaviour = load_behaviour(behaviour)
-    world = World(spec, province or load_yaml(PROVINCE_FILE), certifications or load_certification_rules(),
-                  behaviour)
+    province = province or load_yaml(PROVINCE_FILE)
+    industries = {i["code"] for i in province["industries"]}
+    unknown = [c for c in behaviour["insurance"]["industries"] if c not in industries]
+    if unknown:
+        raise ConfigError(f"{BEHAVIOUR_FILE}: insurance.industries: {', '.join(unknown)} not among the province's "
+                          f"industries ({', '.join(sorted(industries))})")
+    world = World(spec, province, certifications or load_certification_rules(), behaviour)
+    # the shipped numbers are tested to give a valid province; edited ones are checked table by table
+    check = not is_shipped(behaviour)
     steps = _steps(world)
     while True:
         try:
@@ -45,6 +56,8 @@ def stream(spec: SynthSpec, province: dict | None = None, certifications: dict |
             # the shipped numbers generate; numbers edited to extremes can make a draw impossible
             raise ConfigError(f"{BEHAVIOUR_FILE} (or the behaviour given): these numbers cannot generate a "
                               f"province; step {world.step} failed: {exc}") from exc
+        if check and item[0] == "input":
+            _check_table(item[1], item[2], spec)
         yield item
 
 
@@ -108,6 +121,19 @@ def generate(spec: SynthSpec, province: dict | None = None, certifications: dict
     for kind, name, frame in stream(spec, province, certifications, behaviour):
         (tables if kind == "input" else truth)[name] = frame
     return {name: tables[name] for name in TABLES}, truth
+
+
+def _check_table(name: str, frame: pd.DataFrame, spec: SynthSpec) -> None:
+    """Refuse a table that edited numbers made break the data contract, naming its problems."""
+    from innoscore.data.validation import validate_table
+
+    report, _ = validate_table(frame, name, spec.extracted_on, f"the generated {name}")
+    if not report.ok:
+        lines = [f"{p.column or '-'}: {p.check} (expected {p.expected}; {p.count:,} rows"
+                 + (f", e.g. row {p.examples[0][0]}: {p.examples[0][1]}" if p.examples else "") + ")"
+                 for p in report.errors[:5]]
+        raise ConfigError(f"{BEHAVIOUR_FILE} (or the behaviour given): with these numbers the generated {name} "
+                          f"table breaks the data contract: " + "; ".join(lines))
 
 
 def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
