@@ -192,3 +192,27 @@ def test_the_command_refuses_a_broken_behaviour_file_with_exit_2(tmp_path, monke
     err = capsys.readouterr().err
     assert "behaviour.yaml" in err and "financials.never_file_share must be a number; got '7%'" in err
     assert not out.exists() and not (tmp_path / "p_truth").exists()
+
+
+def test_the_stream_keeps_no_table_the_caller_has_let_go(monkeypatch):
+    """A province of 10^6 enterprises does not fit twice in memory: once written, a table must be freed
+    before the next is generated (the writer deletes its reference; nothing else may hold one)."""
+    import gc
+    import weakref
+
+    from innoscore.data.synth import sequence
+
+    refs, held = [], []
+    conform = sequence.conform
+
+    def watching(name, frame):  # runs while the next table is being generated
+        gc.collect()
+        held.extend((name, n) for n, r in refs if r() is not None)
+        return conform(name, frame)
+
+    monkeypatch.setattr(sequence, "conform", watching)
+    for kind, name, frame in sequence.stream(SynthSpec(enterprises=200, seed=2, start="2023-01", end="2024-06")):
+        refs.append((name, weakref.ref(frame)))
+        del frame
+    assert not held, f"(table being made, table still held): {held}"
+    assert len(refs) == 12

@@ -59,6 +59,7 @@ def stream(spec: SynthSpec, province: dict | None = None, certifications: dict |
         if check and item[0] == "input":
             _check_table(item[1], item[2], spec)
         yield item
+        del item  # the caller has written the table: let it go before the next one is made
 
 
 def _steps(world: World) -> Iterator[tuple[str, str, pd.DataFrame]]:
