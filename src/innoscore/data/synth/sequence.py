@@ -53,7 +53,9 @@ def stream(spec: SynthSpec, province: dict | None = None, certifications: dict |
         except StopIteration:
             return
         except (ValueError, TypeError, OverflowError, FloatingPointError, ZeroDivisionError) as exc:
-            # the shipped numbers generate; numbers edited to extremes can make a draw impossible
+            if not check:  # the shipped numbers are tested to generate: this is a bug, not a setting
+                raise
+            # numbers edited to extremes can make a draw impossible
             raise ConfigError(f"{BEHAVIOUR_FILE} (or the behaviour given): these numbers cannot generate a "
                               f"province; step {world.step} failed: {exc}") from exc
         if check and item[0] == "input":
