@@ -14,6 +14,7 @@ leaves the data contract, is refused when generating (``sequence``), naming the 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ BEHAVIOUR_FILE = "synthetic/behaviour.yaml"
 def load_behaviour(source: str | Path | dict | None = None) -> dict:
     """The behaviour to generate with: ``synthetic/behaviour.yaml`` of the configuration folder, another
     file, or a dict; checked against the file that ships with this code."""
-    reference = load_yaml(shipped_config_dir() / BEHAVIOUR_FILE)
+    reference = _shipped()
     if source is None:
         data = load_yaml(BEHAVIOUR_FILE)
         check_behaviour(data, reference, BEHAVIOUR_FILE)
@@ -42,7 +43,13 @@ def load_behaviour(source: str | Path | dict | None = None) -> dict:
 
 def is_shipped(behaviour: dict) -> bool:
     """Whether ``behaviour`` says what the file shipped with the code says (whose province is tested)."""
-    return behaviour == load_yaml(shipped_config_dir() / BEHAVIOUR_FILE)
+    return behaviour == _shipped()
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict:
+    """The file shipped with the code, read once (only compared with, never handed out)."""
+    return load_yaml(shipped_config_dir() / BEHAVIOUR_FILE)
 
 
 def check_behaviour(data: Any, reference: Any, where: str) -> None:

@@ -24,13 +24,13 @@ def certifications(world: World) -> pd.DataFrame:
     rng, st, cfg, b = world.rng["cert"], world.state, world.certs, world.behaviour["certifications"]
     n, years = world.n, world.years
     ny = len(years)
-    elig = _eligible(world)
+    alive = st["exists"] & (years[None, :] <= world.fail_year[:, None])  # existing, not yet failed
+    elig = _eligible(world, alive)
     honours = b["honours"]
     uptake = {**b["uptake"], **{k: h["uptake"] for k, h in honours.items()}}
     noise = {**b["noise"], **dict.fromkeys(honours, 0.0)}
     issue_window = {**b["issue_window_days"], **dict.fromkeys(honours, b["honour_window_days"])}
     ystart = world.year_days("01-01")
-    alive = st["exists"] & (years[None, :] <= world.fail_year[:, None])
     rows = []
     holds_ht = np.zeros((n, ny), dtype=bool)
     for kind, ok in elig.items():
@@ -83,8 +83,9 @@ def certifications(world: World) -> pd.DataFrame:
     })
 
 
-def _eligible(world: World) -> dict[str, np.ndarray]:
-    """Per certificate kind, who meets its rules each year (n x years), in the order they are drawn."""
+def _eligible(world: World, alive: np.ndarray) -> dict[str, np.ndarray]:
+    """Per certificate kind, who among the ``alive`` meets its rules each year (n x years), in the order
+    they are drawn."""
     st, cfg, b = world.state, world.certs, world.behaviour["certifications"]
     n, years, age = world.n, world.years, world.age_y
     rev = st["revenue"]
@@ -100,7 +101,6 @@ def _eligible(world: World) -> dict[str, np.ndarray]:
     need = np.full_like(rev, ht["rd_ratio_by_revenue"][-1]["min_ratio"])
     for band in reversed(ht["rd_ratio_by_revenue"][:-1]):
         need = np.where(rev <= band["revenue_up_to"], band["min_ratio"], need)
-    alive = st["exists"] & (years[None, :] <= world.fail_year[:, None])
     sme = _sme(world)
     ts, ss, gz = cfg["tech_sme"], cfg["specialised_sme"], b["gazelle"]
     elig = {
